@@ -1,0 +1,1 @@
+Console.WriteLine("stp: not yet implemented");

@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using Stp.Chemistry;
+
+namespace Stp.Data;
+
+/// <summary>
+/// Multi-molecule XYZ files (optionally gzip-compressed, by the ".gz" extension): an atom-count line, a comment line
+/// (its <c>key=value</c> tokens become <see cref="Molecule.Properties"/>), then one <c>Element x y z</c> line per atom.
+/// </summary>
+public static class XyzFile
+{
+    /// <summary>Reads every molecule; throws <see cref="MoleculeFormatException"/> on the first bad record.</summary>
+    public static IEnumerable<Molecule> Read(string path)
+    {
+        foreach (var (molecule, error) in ReadRecords(path))
+        {
+            if (error is not null) throw error;
+            yield return molecule!;
+        }
+    }
+
+    /// <summary>
+    /// Reads every well-formed molecule and collects the bad records instead of stopping
+    /// (for long evaluations: nothing is silently dropped, the errors say what was skipped).
+    /// </summary>
+    public static List<Molecule> ReadLenient(string path, out List<MoleculeFormatException> errors)
+    {
+        var list = new List<Molecule>();
+        errors = new List<MoleculeFormatException>();
+        foreach (var (molecule, error) in ReadRecords(path))
+        {
+            if (error is not null) errors.Add(error);
+            else list.Add(molecule!);
+        }
+        return list;
+    }
+
+    /// <summary>Parses XYZ text (for tests and in-memory data). <paramref name="name"/> is used in error messages.</summary>
+    public static List<Molecule> Parse(string text, string name = "<text>")
+    {
+        using var reader = new StringReader(text);
+        return ReadRecords(reader, name).Select(r => r.Error is null ? r.Molecule! : throw r.Error).ToList();
+    }
+
+    private static IEnumerable<(Molecule? Molecule, MoleculeFormatException? Error)> ReadRecords(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"XYZ file not found: {path}", path);
+        using var stream = OpenRead(path);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        foreach (var r in ReadRecords(reader, path)) yield return r;
+    }
+
+    internal static Stream OpenRead(string path)
+    {
+        Stream s = File.OpenRead(path);
+        return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(s, CompressionMode.Decompress) : s;
+    }
+
+    private static IEnumerable<(Molecule? Molecule, MoleculeFormatException? Error)> ReadRecords(TextReader reader, string file)
+    {
+        int lineNo = 0, record = 0;
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            lineNo++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            record++;
+            int countLine = lineNo;
+            if (!int.TryParse(line.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) || n < 0)
+            {
+                yield return (null, new MoleculeFormatException(file, record, lineNo, $"expected an atom count, found '{Trunc(line)}'"));
+                yield break; // cannot resynchronise without a count
+            }
+            string? comment = reader.ReadLine(); lineNo++;
+            if (comment is null) { yield return (null, new MoleculeFormatException(file, record, lineNo, "file ends before the comment line")); yield break; }
+            var z = new int[n];
+            var pos = new double[3 * n];
+            string? problem = null; int problemLine = 0;
+            for (int i = 0; i < n; i++)
+            {
+                string? atom = reader.ReadLine(); lineNo++;
+                if (atom is null) { yield return (null, new MoleculeFormatException(file, record, lineNo, $"file ends after {i} of {n} atoms")); yield break; }
+                if (problem is not null) continue;
+                var parts = atom.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length < 4) { problem = $"expected 'Element x y z', found '{Trunc(atom)}'"; problemLine = lineNo; continue; }
+                if (!Element.TryAtomicNumber(parts[0], out z[i])) { problem = $"unknown element '{parts[0]}'"; problemLine = lineNo; continue; }
+                for (int d = 0; d < 3; d++)
+                {
+                    if (!double.TryParse(parts[1 + d], NumberStyles.Float, CultureInfo.InvariantCulture, out pos[3 * i + d]))
+                    { problem = $"bad coordinate '{parts[1 + d]}'"; problemLine = lineNo; break; }
+                    if (!double.IsFinite(pos[3 * i + d])) { problem = $"non-finite coordinate '{parts[1 + d]}'"; problemLine = lineNo; break; }
+                }
+            }
+            if (problem is not null) { yield return (null, new MoleculeFormatException(file, record, problemLine, problem)); continue; }
+            if (n == 0) { yield return (null, new MoleculeFormatException(file, record, countLine, "molecule has zero atoms")); continue; }
+            yield return (new Molecule(z, pos, ParseComment(comment)), null);
+        }
+    }
+
+    /// <summary>Reads the <c>key=value</c> tokens of a comment line; the whole line is kept under "comment".</summary>
+    public static Dictionary<string, string> ParseComment(string comment)
+    {
+        var d = new Dictionary<string, string> { ["comment"] = comment.Trim() };
+        foreach (var tok in comment.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = tok.IndexOf('=');
+            if (eq > 0) d[tok[..eq]] = tok[(eq + 1)..];
+        }
+        return d;
+    }
+
+    /// <summary>Writes molecules to a multi-molecule XYZ file atomically (temporary file, then rename).</summary>
+    public static void Write(string path, IEnumerable<Molecule> molecules)
+    {
+        AtomicFile.Write(path, stream =>
+        {
+            Stream s = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionLevel.Optimal, leaveOpen: true) : stream;
+            using (var w = new StreamWriter(s, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
+            {
+                foreach (var m in molecules) WriteOne(w, m);
+            }
+            if (!ReferenceEquals(s, stream)) s.Dispose();
+        });
+    }
+
+    /// <summary>Writes one molecule in XYZ format.</summary>
+    public static void WriteOne(TextWriter w, Molecule m)
+    {
+        w.Write(m.AtomCount.ToString(CultureInfo.InvariantCulture)); w.Write('\n');
+        var comment = m.Properties.TryGetValue("comment", out var c) ? c
+            : string.Join(' ', m.Properties.Select(kv => kv.Key + "=" + kv.Value));
+        w.Write(comment.Replace('\n', ' ')); w.Write('\n');
+        for (int i = 0; i < m.AtomCount; i++)
+        {
+            w.Write(string.Create(CultureInfo.InvariantCulture,
+                $"{Element.Symbol(m.AtomicNumbers[i]),-2} {m.Positions[3 * i],12:F6} {m.Positions[3 * i + 1],12:F6} {m.Positions[3 * i + 2],12:F6}\n"));
+        }
+    }
+
+    private static string Trunc(string s) => s.Length > 60 ? s[..60] + "..." : s;
+}
