@@ -1,0 +1,7 @@
+namespace Stp.Sampling;
+
+/// <summary>One batch of a <see cref="SamplingPlan"/>: which molecules, their sizes and the padded node count.</summary>
+/// <param name="MoleculeIds">Index of each molecule in the run.</param>
+/// <param name="Sizes">Atom count of each molecule.</param>
+/// <param name="PaddedSize">Node dimension of the batch tensors.</param>
+public sealed record SamplingBatch(IReadOnlyList<int> MoleculeIds, IReadOnlyList<int> Sizes, int PaddedSize);

@@ -1,0 +1,80 @@
+using NUnit.Framework;
+using Stp.Data.Npy;
+using Stp.Diffusion;
+using Stp.Testing;
+
+namespace Stp.Core.Tests;
+
+public class ScheduleTests
+{
+    private static Dictionary<string, NpyArray> Fixture() => NpzFile.Read(SharedData.Fixture("schedules.npz"));
+
+    [TestCase("polynomial_2")]
+    [TestCase("cosine")]
+    public void MatchesEdmFixtureTo1e6(string name)
+    {
+        var f = Fixture();
+        INoiseSchedule s = name == "cosine" ? new CosineSchedule() : PolynomialSchedule.Edm;
+        double maxGamma = 0, maxAlpha = 0, maxSigma = 0, maxGamma32 = 0;
+        var g64 = f[$"{name}_gamma_f64"].Data; var a64 = f[$"{name}_alpha_f64"].Data; var s64 = f[$"{name}_sigma_f64"].Data;
+        var g32 = f[$"{name}_gamma"].Data;
+        for (int t = 0; t <= 1000; t++)
+        {
+            maxGamma = Math.Max(maxGamma, Math.Abs(s.Gamma(t) - g64[t]));
+            maxAlpha = Math.Max(maxAlpha, Math.Abs(s.Alpha(t) - a64[t]));
+            maxSigma = Math.Max(maxSigma, Math.Abs(s.Sigma(t) - s64[t]));
+            maxGamma32 = Math.Max(maxGamma32, Math.Abs((float)s.Gamma(t) - g32[t]));
+        }
+        TestContext.Out.WriteLine($"{name}: max |gamma - ref| = {maxGamma:E2}, alpha {maxAlpha:E2}, sigma {maxSigma:E2}, float32 gamma table {maxGamma32:E2}");
+        Assert.That(maxGamma, Is.LessThan(1e-6));
+        Assert.That(maxAlpha, Is.LessThan(1e-6));
+        Assert.That(maxSigma, Is.LessThan(1e-6));
+        Assert.That(maxGamma32, Is.LessThan(1e-6 * 20), "float32 table (relative to |gamma| up to 20)");
+    }
+
+    [Test]
+    public void PolynomialAlphas2MatchesFixtureBeforeCast()
+    {
+        var a2 = Fixture()["polynomial_2_alphas2_f64"].Data;
+        var mine = PolynomialSchedule.Alphas2(1000, 2, 1e-5);
+        Assert.That(mine.Zip(a2, (x, y) => Math.Abs(x - y)).Max(), Is.LessThan(1e-12));
+    }
+
+    [Test]
+    public void PolynomialCheckValuesFromFacts()
+    {
+        INoiseSchedule s = PolynomialSchedule.Edm;
+        Assert.That(s.Gamma(0), Is.EqualTo(-11.512916).Within(1e-6));
+        Assert.That(s.Gamma(500), Is.EqualTo(-0.251309).Within(1e-6));
+        Assert.That(s.Gamma(1000), Is.EqualTo(11.512516).Within(1e-6));
+        Assert.That(s.Sigma(0), Is.EqualTo(0.00316228).Within(1e-8));
+        // Only the last step is clipped: raw alpha2_T would be 0.
+        Assert.That(PolynomialSchedule.Alphas2(1000, 2, 1e-5)[1000], Is.EqualTo(1.0004e-5).Within(1e-8));
+    }
+
+    [Test]
+    public void TransitionIsConsistentWithAlphas()
+    {
+        INoiseSchedule s = PolynomialSchedule.Edm;
+        foreach (var t in new[] { 1, 10, 500, 999, 1000 })
+        {
+            var (sig2, alpha) = NoiseScheduleMath.Transition(s.Gamma(t - 1), s.Gamma(t));
+            double a2t = s.Alpha(t) * s.Alpha(t), a2s = s.Alpha(t - 1) * s.Alpha(t - 1);
+            Assert.That(alpha, Is.EqualTo(s.Alpha(t) / s.Alpha(t - 1)).Within(1e-12));
+            Assert.That(sig2, Is.EqualTo(1 - a2t / a2s).Within(1e-10));
+        }
+    }
+
+    [Test]
+    public void StpDecoratorKeepsScheduleAndScalesOnlyCoordinates()
+    {
+        var inner = new CosineSchedule(200);
+        var stp = new ScaledPriorSchedule(inner, new FuncPriorScaler(n => n / 10.0));
+        INoiseSchedule i = inner, d = stp;
+        for (int t = 0; t <= 200; t += 17) Assert.That(d.Gamma(t), Is.EqualTo(i.Gamma(t)));
+        Assert.That(d.CoordinateNoiseScale(7), Is.EqualTo(0.7).Within(1e-15));
+        Assert.That(i.CoordinateNoiseScale(7), Is.EqualTo(1.0));
+        var bad = new ScaledPriorSchedule(inner, new FuncPriorScaler(n => 0.0));
+        Assert.That(() => ((INoiseSchedule)bad).CoordinateNoiseScale(3), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("gamma_3"));
+    }
+}
