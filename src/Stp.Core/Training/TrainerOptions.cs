@@ -1,0 +1,29 @@
+namespace Stp.Training;
+
+/// <summary>Options of <see cref="DiffusionTrainer"/>. Defaults are EDM's released recipe (FACTS 1.9).</summary>
+public sealed class TrainerOptions
+{
+    private double _lr = 1e-4, _ema = 0.9999, _wd = 1e-12;
+    private int _batch = 64;
+
+    /// <summary>AdamW learning rate (default 1e-4).</summary>
+    public double LearningRate { get => _lr; init => _lr = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "must be positive"); }
+
+    /// <summary>AdamW weight decay (default 1e-12).</summary>
+    public double WeightDecay { get => _wd; init => _wd = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(WeightDecay), value, "must be >= 0"); }
+
+    /// <summary>AMSGrad variant (default true).</summary>
+    public bool AmsGrad { get; init; } = true;
+
+    /// <summary>EMA decay beta of the weights (default 0.9999; 0 turns the EMA off).</summary>
+    public double EmaDecay { get => _ema; init => _ema = value is >= 0 and < 1 ? value : throw new ArgumentOutOfRangeException(nameof(EmaDecay), value, "must be in [0, 1)"); }
+
+    /// <summary>EDM's adaptive gradient clipping (default true).</summary>
+    public bool ClipGradients { get; init; } = true;
+
+    /// <summary>Molecules per training step (default 64).</summary>
+    public int BatchSize { get => _batch; init => _batch = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(BatchSize), value, "must be >= 1"); }
+
+    /// <summary>Seed of batch order, time steps and noise (default 0).</summary>
+    public long Seed { get; init; }
+}
