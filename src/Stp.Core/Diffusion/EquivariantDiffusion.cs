@@ -31,6 +31,30 @@ public sealed class EquivariantDiffusion
             throw new ArgumentException($"Feature normalisation too coarse for this schedule: 8 sigma_0 = {8 * sigma0:G4} > 1/{maxNorm} (EDM's safety check).", nameof(schedule));
     }
 
+    /// <summary>
+    /// Composes a model with a prior: <see cref="PriorKind.ScaledPrior"/> wraps <paramref name="schedule"/> in a
+    /// <see cref="ScaledPriorSchedule"/>, <see cref="PriorKind.NormalizedCoordinates"/> sets the "-N" coordinate
+    /// normaliser, <see cref="PriorKind.Unit"/> is plain EDM.
+    /// </summary>
+    public static EquivariantDiffusion Create(IDenoiser denoiser, PriorKind prior, Prior.IPriorScaler? priorScaler,
+        INoiseSchedule? schedule = null, DiffusionOptions? options = null)
+    {
+        schedule ??= PolynomialSchedule.Edm;
+        options ??= new DiffusionOptions();
+        if (prior != PriorKind.Unit && priorScaler is null)
+            throw new ArgumentNullException(nameof(priorScaler), $"Prior '{prior}' needs a gamma_N table (IPriorScaler).");
+        return prior switch
+        {
+            PriorKind.ScaledPrior => new EquivariantDiffusion(denoiser, new ScaledPriorSchedule(schedule, priorScaler!), options),
+            PriorKind.NormalizedCoordinates => new EquivariantDiffusion(denoiser, schedule, new DiffusionOptions
+            {
+                Features = options.Features, PositionNorm = options.PositionNorm, CategoricalNorm = options.CategoricalNorm,
+                AtomicNumberNorm = options.AtomicNumberNorm, ContextCount = options.ContextCount, CoordinateNormalizer = priorScaler,
+            }),
+            _ => new EquivariantDiffusion(denoiser, schedule, options),
+        };
+    }
+
     /// <summary>The noise-prediction network.</summary>
     public IDenoiser Denoiser { get; }
 

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text;
+using Stp.Chemistry;
+
+namespace Stp.Data;
+
+/// <summary>MDL SDF (V2000) files: molecules with optional bonds (atom indices are 0-based in the API).</summary>
+public static class SdfFile
+{
+    /// <summary>Writes molecules and their bonds (i, j, order 1..3) atomically.</summary>
+    public static void Write(string path, IEnumerable<(Molecule Molecule, IReadOnlyList<(int I, int J, int Order)> Bonds)> records)
+    {
+        AtomicFile.Write(path, s =>
+        {
+            using var w = new StreamWriter(s, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            foreach (var (m, bonds) in records) WriteOne(w, m, bonds);
+        });
+    }
+
+    /// <summary>Writes one V2000 record.</summary>
+    public static void WriteOne(TextWriter w, Molecule m, IReadOnlyList<(int I, int J, int Order)> bonds)
+    {
+        if (m.AtomCount > 999 || bonds.Count > 999) throw new ArgumentException($"V2000 holds at most 999 atoms and bonds (molecule {m.Id}: {m.AtomCount} atoms, {bonds.Count} bonds).");
+        var ci = CultureInfo.InvariantCulture;
+        w.Write((m.Id ?? m.Formula) + "\n");
+        w.Write("  Stp     3D\n\n");
+        w.Write(string.Format(ci, "{0,3}{1,3}  0  0  0  0  0  0  0  0999 V2000\n", m.AtomCount, bonds.Count));
+        for (int a = 0; a < m.AtomCount; a++)
+        {
+            w.Write(string.Format(ci, "{0,10:F4}{1,10:F4}{2,10:F4} {3,-3} 0  0  0  0  0  0  0  0  0  0  0  0\n",
+                m.Positions[3 * a], m.Positions[3 * a + 1], m.Positions[3 * a + 2], Element.Symbol(m.AtomicNumbers[a])));
+        }
+        foreach (var (i, j, order) in bonds)
+        {
+            if (i < 0 || j < 0 || i >= m.AtomCount || j >= m.AtomCount || order is < 1 or > 4)
+                throw new ArgumentException($"Bad bond ({i}, {j}, order {order}) in molecule {m.Id} with {m.AtomCount} atoms.");
+            w.Write(string.Format(ci, "{0,3}{1,3}{2,3}  0\n", i + 1, j + 1, order));
+        }
+        w.Write("M  END\n");
+        foreach (var (k, v) in m.Properties.Where(kv => kv.Key != "comment"))
+            w.Write($"> <{k}>\n{v}\n\n");
+        w.Write("$$$$\n");
+    }
+
+    /// <summary>Reads every record (atoms, coordinates and bonds); errors name the file, record and line.</summary>
+    public static List<(Molecule Molecule, List<(int I, int J, int Order)> Bonds)> Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"SDF file not found: {path}", path);
+        using var stream = XyzFile.OpenRead(path);
+        using var reader = new StreamReader(stream);
+        return Read(reader, path);
+    }
+
+    /// <summary>Reads SDF text.</summary>
+    public static List<(Molecule Molecule, List<(int I, int J, int Order)> Bonds)> Read(TextReader reader, string name)
+    {
+        var result = new List<(Molecule, List<(int, int, int)>)>();
+        int lineNo = 0, record = 0;
+        string? Next() { lineNo++; return reader.ReadLine(); }
+        while (true)
+        {
+            string? title = Next();
+            if (title is null) break;
+            if (string.IsNullOrWhiteSpace(title) && reader.Peek() < 0) break;
+            record++;
+            Next(); Next();
+            string counts = Next() ?? throw new MoleculeFormatException(name, record, lineNo, "file ends before the counts line");
+            if (counts.Length < 6 || !int.TryParse(counts[..3], out int na) || !int.TryParse(counts.Substring(3, 3), out int nb))
+                throw new MoleculeFormatException(name, record, lineNo, $"bad counts line '{counts}'");
+            if (counts.Contains("V3000")) throw new MoleculeFormatException(name, record, lineNo, "V3000 records are not supported");
+            var z = new int[na]; var pos = new double[3 * na];
+            for (int a = 0; a < na; a++)
+            {
+                string l = Next() ?? throw new MoleculeFormatException(name, record, lineNo, "file ends inside the atom block");
+                var parts = l.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length < 4) throw new MoleculeFormatException(name, record, lineNo, $"bad atom line '{l}'");
+                for (int d = 0; d < 3; d++)
+                    if (!double.TryParse(parts[d], NumberStyles.Float, CultureInfo.InvariantCulture, out pos[3 * a + d]) || !double.IsFinite(pos[3 * a + d]))
+                        throw new MoleculeFormatException(name, record, lineNo, $"bad coordinate '{parts[d]}'");
+                if (!Element.TryAtomicNumber(parts[3], out z[a])) throw new MoleculeFormatException(name, record, lineNo, $"unknown element '{parts[3]}'");
+            }
+            var bonds = new List<(int, int, int)>();
+            for (int b = 0; b < nb; b++)
+            {
+                string l = Next() ?? throw new MoleculeFormatException(name, record, lineNo, "file ends inside the bond block");
+                if (l.Length < 9 || !int.TryParse(l[..3], out int i) || !int.TryParse(l.Substring(3, 3), out int j) || !int.TryParse(l.Substring(6, 3), out int o))
+                    throw new MoleculeFormatException(name, record, lineNo, $"bad bond line '{l}'");
+                bonds.Add((i - 1, j - 1, o));
+            }
+            var props = new Dictionary<string, string> { ["name"] = title.Trim() };
+            string? line;
+            string? key = null;
+            while ((line = Next()) is not null && line != "$$$$")
+            {
+                if (line.StartsWith("> ", StringComparison.Ordinal) && line.Contains('<'))
+                    key = line[(line.IndexOf('<') + 1)..line.LastIndexOf('>')];
+                else if (key is not null && line.Length > 0) { props[key] = line; key = null; }
+            }
+            if (na == 0) throw new MoleculeFormatException(name, record, lineNo, "molecule has zero atoms");
+            result.Add((new Molecule(z, pos, props), bonds));
+            if (line is null) break;
+        }
+        return result;
+    }
+}
