@@ -20,10 +20,11 @@ internal sealed class EquivariantUpdate : nn.Module
     public EquivariantUpdate(string name, EgnnOptions options) : base(name)
     {
         int nf = options.HiddenFeatures;
-        var first = nn.Linear(2 * nf + options.EdgeFeatureCount, nf);
-        var second = nn.Linear(nf, nf);
+        // Same order of random draws as the reference: the last layer is made and initialised first.
         var last = nn.Linear(nf, 1, hasBias: false);
         using (torch.no_grad()) nn.init.xavier_uniform_(last.weight!, gain: 0.001);
+        var first = nn.Linear(2 * nf + options.EdgeFeatureCount, nf);
+        var second = nn.Linear(nf, nf);
         coord_mlp = new IndexedLinears("coord_mlp", (0, first), (2, second), (4, last));
         register_module("coord_mlp", coord_mlp);
         _tanh = options.Tanh;
