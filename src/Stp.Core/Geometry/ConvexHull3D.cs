@@ -250,45 +250,64 @@ public sealed class ConvexHull3D
 
     private static ConvexHull3D Finish(Points p, double tol, List<int[]> faces)
     {
-        // Vertex neighbourhoods on the triangulated surface.
-        var neighbours = new Dictionary<int, HashSet<int>>();
-        var incident = new Dictionary<int, int[]>();
-        foreach (var f in faces)
-            for (int k = 0; k < 3; k++)
-            {
-                int v = f[k];
-                if (!neighbours.TryGetValue(v, out var set)) { set = []; neighbours[v] = set; incident[v] = f; }
-                set.Add(f[(k + 1) % 3]); set.Add(f[(k + 2) % 3]);
-            }
+        int n = p.Count;
+        // Incident faces per vertex (compressed rows).
+        var start = new int[n + 1];
+        foreach (var f in faces) { start[f[0] + 1]++; start[f[1] + 1]++; start[f[2] + 1]++; }
+        for (int v = 0; v < n; v++) start[v + 1] += start[v];
+        var incident = new int[start[n]];
+        var fill = (int[])start.Clone();
+        for (int i = 0; i < faces.Count; i++) { var f = faces[i]; incident[fill[f[0]]++] = i; incident[fill[f[1]]++] = i; incident[fill[f[2]]++] = i; }
 
-        var vertices = new SortedSet<int>();
-        foreach (var (v, nbs) in neighbours)
-            if (IsCorner(p, tol, v, nbs, incident[v])) vertices.Add(Canonical(p, v, tol));
+        var isCorner = new bool[n];
+        var ring = new List<int>(16);
+        for (int v = 0; v < n; v++)
+        {
+            if (start[v + 1] == start[v]) continue;
+            // The ring of neighbours of v on the triangulated surface.
+            ring.Clear();
+            for (int k = start[v]; k < start[v + 1]; k++)
+            {
+                var f = faces[incident[k]];
+                int at = f[0] == v ? 0 : f[1] == v ? 1 : 2;
+                int a = f[(at + 1) % 3], b = f[(at + 2) % 3];
+                if (!ring.Contains(a)) ring.Add(a);
+                if (!ring.Contains(b)) ring.Add(b);
+            }
+            isCorner[v] = IsCorner(p, tol, v, ring, faces[incident[start[v]]]);
+        }
+
+        var vertices = new List<int>();
+        var mark = new bool[n];
+        for (int v = 0; v < n; v++)
+            if (isCorner[v]) mark[Canonical(p, v, tol)] = true;
+        for (int v = 0; v < n; v++) if (mark[v]) vertices.Add(v);
 
         var hullFaces = new HullFace[faces.Count];
         for (int i = 0; i < faces.Count; i++)
             hullFaces[i] = new HullFace(Canonical(p, faces[i][0], tol), Canonical(p, faces[i][1], tol), Canonical(p, faces[i][2], tol));
-        return new ConvexHull3D(p.Count, 3, [.. vertices], hullFaces, tol);
+        return new ConvexHull3D(n, 3, [.. vertices], hullFaces, tol);
     }
 
     /// <summary>
     /// A surface point is not a corner when its ring of neighbours is flat (it lies inside a planar facet) or when it
     /// lies on a segment between two neighbours (inside a straight edge).
     /// </summary>
-    private static bool IsCorner(Points p, double tol, int v, HashSet<int> nbs, int[] face)
+    private static bool IsCorner(Points p, double tol, int v, List<int> ring, int[] face)
     {
         var (nx, ny, nz) = p.UnitNormal(face[0], face[1], face[2]);
         double off = nx * p.X[v] + ny * p.Y[v] + nz * p.Z[v];
         bool flat = true;
-        foreach (var w in nbs)
+        foreach (var w in ring)
             if (Math.Abs(nx * p.X[w] + ny * p.Y[w] + nz * p.Z[w] - off) > tol) { flat = false; break; }
         if (flat) return false;
 
-        var list = nbs.ToArray();
-        for (int a = 0; a < list.Length; a++)
-            for (int b = a + 1; b < list.Length; b++)
+        for (int a = 0; a < ring.Count; a++)
+            for (int b = a + 1; b < ring.Count; b++)
             {
-                int ia = list[a], ib = list[b];
+                int ia = ring[a], ib = ring[b];
+                // Only neighbours on opposite sides of v can hold v between them.
+                if ((p.X[ia] - p.X[v]) * (p.X[ib] - p.X[v]) + (p.Y[ia] - p.Y[v]) * (p.Y[ib] - p.Y[v]) + (p.Z[ia] - p.Z[v]) * (p.Z[ib] - p.Z[v]) >= 0) continue;
                 double dx = p.X[ib] - p.X[ia], dy = p.Y[ib] - p.Y[ia], dz = p.Z[ib] - p.Z[ia];
                 double l2 = dx * dx + dy * dy + dz * dz;
                 if (l2 <= tol * tol) continue;
@@ -397,14 +416,14 @@ public sealed class ConvexHull3D
                 MakeFace(p, i1, i3, i2),
                 MakeFace(p, i2, i3, i0),
             };
-            var edges = new Dictionary<(int, int), (Face, int)>();
-            foreach (var f in faces)
-                for (int k = 0; k < 3; k++) edges[(f.V[k], f.V[(k + 1) % 3])] = (f, k);
             foreach (var f in faces)
                 for (int k = 0; k < 3; k++)
                 {
-                    if (!edges.TryGetValue((f.V[(k + 1) % 3], f.V[k]), out var nb)) return null;
-                    f.Nb[k] = nb.Item1;
+                    int a = f.V[k], b = f.V[(k + 1) % 3];
+                    foreach (var g in faces)
+                        for (int j = 0; j < 3; j++)
+                            if (g.V[j] == b && g.V[(j + 1) % 3] == a) f.Nb[k] = g;
+                    if (f.Nb[k] is null) return null;
                 }
 
             for (int i = 0; i < n; i++)
@@ -422,8 +441,8 @@ public sealed class ConvexHull3D
             var visible = new List<Face>();
             var horizon = new List<(int A, int B, Face Nb)>();
             var newFaces = new List<Face>();
-            var byStart = new Dictionary<int, Face>();
-            var byEnd = new Dictionary<int, Face>();
+            var byStart = new Face?[n];
+            var byEnd = new Face?[n];
             int stamp = 0;
             int guard = 0, guardMax = 4 * n + 16;
 
@@ -434,7 +453,7 @@ public sealed class ConvexHull3D
                 if (++guard > guardMax) return null;
                 int eye = seed.Far;
                 stamp++;
-                visible.Clear(); horizon.Clear(); newFaces.Clear(); byStart.Clear(); byEnd.Clear();
+                visible.Clear(); horizon.Clear(); newFaces.Clear();
                 seed.Mark = stamp; visible.Add(seed);
                 for (int q = 0; q < visible.Count; q++)
                 {
@@ -458,14 +477,18 @@ public sealed class ConvexHull3D
                     for (int k = 0; k < 3; k++) if (nb.V[k] == b && nb.V[(k + 1) % 3] == a) j = k;
                     if (j < 0) return null;
                     nb.Nb[j] = nf;
-                    if (!byStart.TryAdd(a, nf) || !byEnd.TryAdd(b, nf)) return null; // horizon not a simple cycle
+                    if (byStart[a] is not null || byEnd[b] is not null) return null; // horizon not a simple cycle
+                    byStart[a] = nf; byEnd[b] = nf;
                     newFaces.Add(nf);
                 }
                 foreach (var nf in newFaces)
                 {
-                    if (!byStart.TryGetValue(nf.V[1], out var next) || !byEnd.TryGetValue(nf.V[0], out var prev)) return null;
+                    var next = byStart[nf.V[1]];
+                    var prev = byEnd[nf.V[0]];
+                    if (next is null || prev is null) return null;
                     nf.Nb[1] = next; nf.Nb[2] = prev;
                 }
+                foreach (var nf in newFaces) { byStart[nf.V[0]] = null; byEnd[nf.V[1]] = null; }
                 foreach (var f in visible)
                 {
                     f.Dead = true;
