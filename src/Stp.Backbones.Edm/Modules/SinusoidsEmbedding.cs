@@ -1,0 +1,23 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Stp.Backbones.Edm.Modules;
+
+/// <summary>
+/// EDM's optional sinusoidal distance embedding (SinusoidsEmbeddingNew): sqrt(d + 1e-8) times 2 pi 4^k / 15 for
+/// k = 0..5, output [sin, cos] (12 values), detached from the autograd graph as in the reference. No parameters.
+/// </summary>
+internal static class SinusoidsEmbedding
+{
+    public static Tensor Embed(Tensor squaredDistance)
+    {
+        int n = EgnnOptions.SinusoidsEmbeddingFrequencies;
+        var freq = new float[n];
+        for (int k = 0; k < n; k++) freq[k] = (float)(2 * Math.PI * Math.Pow(4, k) / 15.0);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var f = torch.tensor(freq, device: squaredDistance.device).unsqueeze(0);
+        var emb = (squaredDistance + 1e-8).sqrt() * f;
+        return torch.cat([emb.sin(), emb.cos()], 1).detach().MoveToOuterDisposeScope();
+    }
+}
