@@ -1,0 +1,43 @@
+using System.CommandLine;
+using Stp.Diffusion;
+using static TorchSharp.torch;
+
+namespace Stp.Cli;
+
+internal static class Common
+{
+    public static Option<string> DeviceOption() => new("--device") { Description = "cpu or cuda (default: cpu)", DefaultValueFactory = _ => "cpu" };
+    public static Option<long> SeedOption() => new("--seed") { Description = "Random seed (default 0)", DefaultValueFactory = _ => 0 };
+    public static Option<int> ThreadsOption() => new("--threads") { Description = "CPU threads for torch (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+
+    public static Device ResolveDevice(string name, int threads)
+    {
+        if (threads > 0) set_num_threads(threads);
+        switch (name.ToLowerInvariant())
+        {
+            case "cpu": return CPU;
+            case "cuda":
+                if (!cuda.is_available()) throw new UsageException("--device cuda: CUDA is not available (build with -p:StpCuda=true on a machine with an NVIDIA GPU and its libtorch runtime).");
+                return CUDA;
+            default: throw new UsageException($"--device: unknown device '{name}' (cpu or cuda).");
+        }
+    }
+
+    public static PriorKind ParsePrior(string s) => s.ToLowerInvariant() switch
+    {
+        "stp" => PriorKind.ScaledPrior,
+        "none" or "edm" or "unit" => PriorKind.Unit,
+        "normalize" or "-n" or "n" => PriorKind.NormalizedCoordinates,
+        _ => throw new UsageException($"--prior: unknown prior '{s}' (stp, none, normalize)."),
+    };
+
+    public static string PriorName(PriorKind p) => p switch
+    {
+        PriorKind.ScaledPrior => "stp",
+        PriorKind.NormalizedCoordinates => "normalize",
+        _ => "none",
+    };
+}
+
+/// <summary>A user error: printed as one line, exit code 2.</summary>
+internal sealed class UsageException(string message) : Exception(message);
