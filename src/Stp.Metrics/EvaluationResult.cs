@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace Stp.Metrics;
 
 /// <summary>Per-molecule metrics and their aggregates, as EDM defines them.</summary>
@@ -9,6 +6,7 @@ public sealed class EvaluationResult
     internal EvaluationResult(IReadOnlyList<MoleculeMetrics> molecules, NoveltyReference? trainingSet)
     {
         Molecules = molecules;
+        TrainingSet = trainingSet;
         long atoms = 0, stableAtoms = 0;
         int stableMols = 0, valid = 0;
         var unique = new HashSet<string>(StringComparer.Ordinal);
@@ -38,6 +36,9 @@ public sealed class EvaluationResult
     /// <summary>Metrics of each molecule, in input order.</summary>
     public IReadOnlyList<MoleculeMetrics> Molecules { get; }
 
+    /// <summary>Training-set reference used for novelty, if any.</summary>
+    public NoveltyReference? TrainingSet { get; }
+
     /// <summary>Total atoms.</summary>
     public long AtomCount { get; }
     /// <summary>Total stable atoms.</summary>
@@ -65,13 +66,5 @@ public sealed class EvaluationResult
     public double? Novelty { get; }
 
     /// <summary>The overall table in the paper's format (percentages, one decimal).</summary>
-    public string ToTable(string label = "model")
-    {
-        var sb = new StringBuilder();
-        sb.AppendLine("| Model | Atom Sta (%) | Mol Sta (%) | Valid (%) | Valid & Unique (%) |");
-        sb.AppendLine("|---|---|---|---|---|");
-        sb.Append(CultureInfo.InvariantCulture, $"| {label} | {100 * AtomStability:F1} | {100 * MoleculeStability:F1} | {100 * Validity:F1} | {100 * ValidAndUnique:F1} |");
-        sb.AppendLine();
-        return sb.ToString();
-    }
+    public string ToTable(string label = "model") => Reports.SizeReport.From(this).ToTable(label);
 }

@@ -87,6 +87,32 @@ public sealed class MetricsEvaluator
         return new EvaluationResult(results, TrainingSet);
     }
 
+    /// <summary>
+    /// Evaluates molecules given as EDM outputs: atom class indices into <see cref="Vocabulary"/> (the argmax of the
+    /// one-hot) and float32 positions (x0, y0, z0, ...; Angstrom). A class index outside the vocabulary is scored as an
+    /// unknown element.
+    /// </summary>
+    public EvaluationResult EvaluateClassIndices(IReadOnlyList<int[]> classIndices, IReadOnlyList<float[]> positions)
+    {
+        ArgumentNullException.ThrowIfNull(classIndices);
+        ArgumentNullException.ThrowIfNull(positions);
+        if (classIndices.Count != positions.Count)
+            throw new ArgumentException($"{classIndices.Count} type arrays but {positions.Count} position arrays.", nameof(positions));
+        var vocab = Vocabulary;
+        var results = new MoleculeMetrics[classIndices.Count];
+        Parallel.For(0, results.Length, i =>
+        {
+            var t = classIndices[i] ?? Array.Empty<int>();
+            var p = positions[i] ?? Array.Empty<float>();
+            var z = new int[t.Length];
+            for (int a = 0; a < t.Length; a++) z[a] = (uint)t[a] < (uint)vocab.Count ? vocab.AtomicNumberOf(t[a]) : -1;
+            var pos = new double[p.Length];
+            for (int k = 0; k < p.Length; k++) pos[k] = p[k];
+            results[i] = Safe(z, pos);
+        });
+        return new EvaluationResult(results, TrainingSet);
+    }
+
     private MoleculeMetrics Safe(int[] z, double[] pos)
     {
         try

@@ -103,6 +103,9 @@ public class ChemistryTests
         Assert.That(BondTable.GetBondOrder(6, 6, 1.39), Is.EqualTo(1)); // strict '<' at 134 + 5 pm
         Assert.That(BondTable.GetBondOrder(6, 6, 1.64), Is.EqualTo(0));
         Assert.That(BondTable.GetBondOrder(5, 6, 1.0, checkExists: true), Is.EqualTo(0)); // B-C not in the table
+        Assert.Throws<KeyNotFoundException>(() => BondTable.GetBondOrder(5, 6, 1.0));
+        Assert.That(BondTable.DoubleBondLengthPm(16, 6), Is.Null);
+        Assert.That(BondTable.DoubleBondLengthPm(6, 16), Is.EqualTo(160));
     }
 
     [Test]

@@ -92,4 +92,20 @@ public class FixtureAgreementTests
             Assert.That(result.Uniqueness, Is.EqualTo(root.GetProperty("uniqueness").GetDouble()).Within(0.002));
         });
     }
+
+    [TestCase("qm9")]
+    [TestCase("geom")]
+    public void ClassIndicesWithFloat32Positions_GiveTheSameResults(string set)
+    {
+        // The oracle used float32 coordinates; EDM's outputs are class indices.
+        var fx = FixtureSet.Load(set);
+        var ev = EvaluatorFor(set);
+        var types = fx.Molecules.Select(m => m.AtomicNumbers.Select(ev.Vocabulary.ClassOf).ToArray()).ToList();
+        var pos = fx.Molecules.Select(m => m.Positions.Select(v => (float)v).ToArray()).ToList();
+        var a = ev.EvaluateClassIndices(types, pos);
+        var b = ev.Evaluate(fx.Molecules);
+        Assert.That(a.Molecules.Select(m => (m.StableAtoms, m.IsValid, m.Smiles)), Is.EqualTo(b.Molecules.Select(m => (m.StableAtoms, m.IsValid, m.Smiles))));
+        var bad = ev.EvaluateClassIndices(new[] { new[] { 0, 99 } }, new[] { new float[] { 0, 0, 0, 1, 0, 0 } });
+        Assert.That(bad.Molecules[0].Issue, Is.EqualTo(MoleculeIssue.UnknownElement));
+    }
 }

@@ -74,19 +74,20 @@ public static class BondTable
         z1 is > 0 and <= ElementData.MaxZ && z2 is > 0 and <= ElementData.MaxZ && t[z1, z2] > 0 ? t[z1, z2] : null;
 
     /// <summary>
-    /// EDM's <c>get_bond_order(a1, a2, distance)</c>: 0 (no bond), 1, 2 or 3, with strict "&lt;" comparisons against
-    /// table length + margin. A pair missing from the single-bond table gives 0 (with <paramref name="checkExists"/>
-    /// this is EDM's GEOM behaviour; without it EDM would raise a KeyError, which never happens for QM9 elements).
+    /// EDM's <c>get_bond_order(a1, a2, distance, check_exists)</c>: 0 (no bond), 1, 2 or 3, with strict "&lt;"
+    /// comparisons against table length + margin, looked up directionally as (<paramref name="z1"/>, <paramref name="z2"/>).
     /// </summary>
     /// <param name="z1">Atomic number of the first atom of the look-up.</param>
     /// <param name="z2">Atomic number of the second atom of the look-up.</param>
     /// <param name="distanceAngstrom">Interatomic distance in Angstrom.</param>
-    /// <param name="checkExists">Accepted for parity with EDM's signature; unknown pairs give 0 either way.</param>
+    /// <param name="checkExists">True (EDM's GEOM path): a pair missing from the single-bond table gives 0.
+    /// False (EDM's QM9 path): a missing pair is an error, as the reference's KeyError.</param>
+    /// <exception cref="KeyNotFoundException"><paramref name="checkExists"/> is false and the pair is not in the single-bond table.</exception>
     public static int GetBondOrder(int z1, int z2, double distanceAngstrom, bool checkExists = false)
     {
-        _ = checkExists;
-        var t = Thresholds(z1, z2);
-        return t.Order(distanceAngstrom);
+        if (!checkExists && Get(Single, z1, z2) is null)
+            throw new KeyNotFoundException($"No single-bond length for the pair (Z={z1}, Z={z2}); EDM's QM9 rule has no answer for it (use checkExists).");
+        return Thresholds(z1, z2).Order(distanceAngstrom);
     }
 
     /// <summary>Distance thresholds (Angstrom) of one directional pair.</summary>

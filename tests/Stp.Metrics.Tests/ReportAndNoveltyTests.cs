@@ -1,0 +1,93 @@
+using System.Text.Json;
+using NUnit.Framework;
+using Stp.Chemistry;
+using Stp.Metrics.Chemistry;
+using Stp.Metrics.Reports;
+
+namespace Stp.Metrics.Tests;
+
+[TestFixture]
+public class ReportAndNoveltyTests
+{
+    private string _dir = "";
+
+    [SetUp]
+    public void SetUp()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), "stp-metrics-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(_dir);
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        if (Environment.GetEnvironmentVariable("STP_KEEP_TEST_OUTPUT") is null && Directory.Exists(_dir)) Directory.Delete(_dir, true);
+        else TestContext.Out.WriteLine($"output kept in {_dir}");
+    }
+
+    [Test]
+    public void SizeReport_OnQm9Fixture_WritesCsvJsonPng_AndRowsAddUp()
+    {
+        var fx = FixtureSet.Load("qm9");
+        var result = MetricsEvaluator.ForQm9().Evaluate(fx.Molecules);
+        var report = SizeReport.From(result);
+
+        Assert.That(report.Rows.Sum(r => r.Molecules), Is.EqualTo(2000));
+        Assert.That(report.Overall.Validity, Is.EqualTo(result.Validity));
+        Assert.That(report.Overall.ValidAndUnique, Is.EqualTo(1080.0 / 2000).Within(1e-12));
+        // per-size counts must reproduce the fixture's own per-size tallies
+        foreach (var row in report.Rows)
+        {
+            var refRows = fx.Rows.Where(r => r.NAtoms == row.AtomCount).ToList();
+            Assert.That(row.Molecules, Is.EqualTo(refRows.Count));
+            Assert.That(row.MoleculeStability, Is.EqualTo(refRows.Count(r => r.MolStable) / (double)refRows.Count).Within(1e-12));
+            Assert.That(row.Validity, Is.EqualTo(refRows.Count(r => r.Valid) / (double)refRows.Count).Within(1e-12));
+            Assert.That(row.AtomStability, Is.EqualTo(refRows.Sum(r => r.NStable) / (double)refRows.Sum(r => r.NAtoms)).Within(1e-12));
+        }
+
+        string csv = Path.Combine(_dir, "by_size.csv"), json = Path.Combine(_dir, "by_size.json"), png = Path.Combine(_dir, "by_size.png");
+        report.WriteCsv(csv);
+        report.WriteJson(json);
+        report.WritePlot(png, "QM9 fixture: metrics by size");
+        var lines = File.ReadAllLines(csv);
+        Assert.That(lines[0], Is.EqualTo("n_atoms,molecules,atom_stability,mol_stability,validity,uniqueness,valid_and_unique,novelty"));
+        Assert.That(lines, Has.Length.EqualTo(report.Rows.Count + 2));
+        Assert.That(lines[^1], Does.StartWith("all,2000,"));
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.That(doc.RootElement.GetProperty("overall").GetProperty("validity").GetDouble(), Is.EqualTo(0.6025).Within(1e-12));
+        Assert.That(doc.RootElement.GetProperty("by_size").GetArrayLength(), Is.EqualTo(report.Rows.Count));
+        var bytes = File.ReadAllBytes(png);
+        Assert.That(bytes.Take(4).ToArray(), Is.EqualTo(new byte[] { 0x89, 0x50, 0x4E, 0x47 }));
+        Assert.That(bytes.Length, Is.GreaterThan(10_000));
+
+        var table = report.ToTable("fixture");
+        Assert.That(table, Does.Contain("| Atom Sta (%) | Mol Sta (%) | Valid (%) | Valid & Unique (%) |"));
+        Assert.That(table, Does.Contain("| fixture | 79.9 | 40.4 | 60.2 | 54.0 |"));
+    }
+
+    [Test]
+    public void Novelty_AgainstTrainingSet_AndCacheRoundTrip()
+    {
+        var fx = FixtureSet.Load("qm9");
+        // "Training set": the unmodified molecules. Generated: the whole fixture.
+        var train = fx.Molecules.Where(m => fx.Kinds[m.Id!] == "orig").ToList();
+        var reference = NoveltyReference.FromMolecules(train, AtomVocabulary.Qm9, BondRule.Qm9);
+        Assert.That(reference.Count, Is.GreaterThan(400));
+        var path = Path.Combine(_dir, "qm9_smiles.txt");
+        reference.Save(path);
+        var loaded = NoveltyReference.LoadOrCreate(path, () => throw new AssertionException("must use the cache"), AtomVocabulary.Qm9, BondRule.Qm9);
+        Assert.That(loaded.Count, Is.EqualTo(reference.Count));
+
+        var onlyTrain = MetricsEvaluator.ForQm9(loaded).Evaluate(train);
+        var single = onlyTrain.Molecules.Where(m => m.IsValid && m.FragmentCount == 1).ToList();
+        Assert.That(single.All(m => loaded.Contains(m.Smiles!)), Is.True, "a training molecule is not novel");
+
+        var all = MetricsEvaluator.ForQm9(loaded).Evaluate(fx.Molecules);
+        Assert.That(all.Novelty, Is.Not.Null);
+        Assert.That(all.Novelty!.Value, Is.InRange(0.2, 0.95));
+        Assert.That(MetricsEvaluator.ForQm9().Evaluate(fx.Molecules).Novelty, Is.Null);
+
+        File.WriteAllText(Path.Combine(_dir, "bad.txt"), "CCO\n");
+        Assert.Throws<InvalidDataException>(() => NoveltyReference.Load(Path.Combine(_dir, "bad.txt")));
+    }
+}
