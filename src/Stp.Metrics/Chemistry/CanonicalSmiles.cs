@@ -220,7 +220,7 @@ public static class CanonicalSmiles
                     if (c != 0) return c;
                 }
                 c = lx.CompareTo(ly);
-                return c != 0 ? c : x.CompareTo(y) * 0;
+                return c;
             });
             int distinct = 0;
             for (int k = 0; k < n; k++)
