@@ -15,7 +15,7 @@ public class FixtureAgreementTests
     {
         var fx = FixtureSet.Load(set);
         Assert.That(fx.Molecules, Has.Count.EqualTo(fx.Rows.Count));
-        var result = EvaluatorFor(set).Evaluate(fx.Molecules);
+        var result = fx.Result;
         int mismatches = 0;
         for (int i = 0; i < fx.Rows.Count; i++)
         {
@@ -36,7 +36,7 @@ public class FixtureAgreementTests
     public void Validity_AgreesOnAtLeast99_5Percent(string set)
     {
         var fx = FixtureSet.Load(set);
-        var result = EvaluatorFor(set).Evaluate(fx.Molecules);
+        var result = fx.Result;
         int agree = 0;
         for (int i = 0; i < fx.Rows.Count; i++)
         {
@@ -55,7 +55,7 @@ public class FixtureAgreementTests
     public void UniquenessPartition_AgreesOnAtLeast99_5PercentOfValidMolecules(string set)
     {
         var fx = FixtureSet.Load(set);
-        var result = EvaluatorFor(set).Evaluate(fx.Molecules);
+        var result = fx.Result;
         var both = Enumerable.Range(0, fx.Rows.Count).Where(i => fx.Rows[i].Valid && result.Molecules[i].IsValid).ToList();
         var refGroups = both.GroupBy(i => fx.Rows[i].Smiles).ToDictionary(g => g.Key, g => g.ToHashSet());
         var ourGroups = both.GroupBy(i => result.Molecules[i].Smiles!).ToDictionary(g => g.Key, g => g.ToHashSet());
@@ -77,7 +77,7 @@ public class FixtureAgreementTests
     public void Aggregates_MatchSummaryWithin0_2Points(string set)
     {
         var fx = FixtureSet.Load(set);
-        var result = EvaluatorFor(set).Evaluate(fx.Molecules);
+        var result = fx.Result;
         using var doc = JsonDocument.Parse(File.ReadAllText(fx.SummaryPath));
         var root = doc.RootElement;
         TestContext.Out.WriteLine($"{set}: atom {result.AtomStability:F5} vs {root.GetProperty("atom_stability").GetDouble():F5}; " +

@@ -14,6 +14,18 @@ internal sealed class FixtureSet
     public required string SummaryPath { get; init; }
 
     private static readonly Dictionary<string, FixtureSet> Cache = new();
+    private EvaluationResult? _result;
+
+    /// <summary>The set evaluated once with the dataset's default evaluator (shared by the read-only tests).</summary>
+    public EvaluationResult Result
+    {
+        get
+        {
+            lock (this) return _result ??= Evaluator.Evaluate(Molecules);
+        }
+    }
+
+    public MetricsEvaluator Evaluator => Name == "qm9" ? MetricsEvaluator.ForQm9() : MetricsEvaluator.ForGeomDrugs();
 
     public static FixtureSet Load(string set)
     {

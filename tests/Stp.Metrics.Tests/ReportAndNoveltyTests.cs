@@ -29,7 +29,7 @@ public class ReportAndNoveltyTests
     public void SizeReport_OnQm9Fixture_WritesCsvJsonPng_AndRowsAddUp()
     {
         var fx = FixtureSet.Load("qm9");
-        var result = MetricsEvaluator.ForQm9().Evaluate(fx.Molecules);
+        var result = fx.Result;
         var report = SizeReport.From(result);
 
         Assert.That(report.Rows.Sum(r => r.Molecules), Is.EqualTo(2000));

@@ -60,63 +60,119 @@ public static class CanonicalSmiles
             if (comp[a] == which) { local[a] = m; atoms[m++] = a; }
             else local[a] = -1;
         }
-        var rank = Rank(g, atoms, local);
-        return new Writer(g, atoms, local, rank).Run();
+        return new Ranker(g, atoms, local).Canonical();
     }
 
     // ---------------- canonical ranking ----------------
 
-    internal static int[] Rank(MolecularGraph g, int[] atoms, int[] local)
+    /// <summary>
+    /// Canonical labelling by individualisation and refinement: refine ranks; while ties remain, individualise each
+    /// atom of the first tied class of non-terminal atoms in turn (terminal atoms tied after all others are discrete
+    /// share a neighbour and are interchangeable) and keep the smallest SMILES over all leaves. Trees larger than a
+    /// budget fall back to individualising the first tied atom at each level.
+    /// </summary>
+    private sealed class Ranker
     {
-        int n = atoms.Length;
-        var ringBond = RingFinder.FindRingBonds(g);
-        var inv = new long[n];
-        for (int i = 0; i < n; i++)
-        {
-            int a = atoms[i];
-            bool inRing = false;
-            for (int p = g.Start[a]; p < g.Start[a + 1]; p++) if (ringBond[g.NbrBond[p]]) { inRing = true; break; }
-            inv[i] = ((long)g.Z[a] << 24) | ((g.Aromatic[a] ? 1L : 0L) << 23) | ((long)(g.Charges[a] + 16 & 31) << 18)
-                     | ((long)Math.Min(g.ImplicitH[a], 15) << 14) | ((long)Math.Min(g.Degree(a), 63) << 8) | (inRing ? 1L : 0L);
-        }
-        var rank = RankFromKeys(inv);
+        private const int LeafBudget = 256;
+        private readonly MolecularGraph _g;
+        private readonly int[] _atoms;
+        private readonly int[] _local;
+        private readonly int[] _nStart, _nAtom, _nCode, _degree;
+        private readonly long[] _codes;
+        private readonly int[] _order, _newRank;
+        private int _leaves;
 
-        // neighbour lists in local indices with bond codes
-        var nStart = new int[n + 1];
-        for (int i = 0; i < n; i++) nStart[i + 1] = nStart[i] + g.Degree(atoms[i]);
-        var nAtom = new int[nStart[n]];
-        var nCode = new int[nStart[n]];
-        for (int i = 0; i < n; i++)
+        public Ranker(MolecularGraph g, int[] atoms, int[] local)
         {
-            int a = atoms[i], q = nStart[i];
-            for (int p = g.Start[a]; p < g.Start[a + 1]; p++, q++)
+            _g = g; _atoms = atoms; _local = local;
+            int n = atoms.Length;
+            _nStart = new int[n + 1];
+            _degree = new int[n];
+            for (int i = 0; i < n; i++) { _degree[i] = g.Degree(atoms[i]); _nStart[i + 1] = _nStart[i] + _degree[i]; }
+            _nAtom = new int[_nStart[n]];
+            _nCode = new int[_nStart[n]];
+            for (int i = 0; i < n; i++)
             {
-                nAtom[q] = local[g.NbrAtom[p]];
-                nCode[q] = (int)g.BondArray[g.NbrBond[p]].Kind;
+                int a = atoms[i], q = _nStart[i];
+                for (int p = g.Start[a]; p < g.Start[a + 1]; p++, q++)
+                {
+                    _nAtom[q] = local[g.NbrAtom[p]];
+                    _nCode[q] = (int)g.BondArray[g.NbrBond[p]].Kind;
+                }
             }
+            _codes = new long[_nStart[n]];
+            _order = new int[n];
+            _newRank = new int[n];
         }
 
-        var codes = new long[nStart[n]];
-        var order = new int[n];
-        var newRank = new int[n];
-        int classes = CountClasses(rank);
-        while (true)
+        public string Canonical()
         {
-            classes = Refine(rank, classes, nStart, nAtom, nCode, codes, order, newRank);
-            if (classes == n) break;
-            // break the first tie: the tied class with the lowest rank
+            var rank = InitialRanks();
+            Refine(rank, CountClasses(rank), _nStart, _nAtom, _nCode, _codes, _order, _newRank);
+            _leaves = 0;
+            var best = Search(rank, exhaustive: true);
+            if (best is null)
+            {
+                rank = InitialRanks();
+                Refine(rank, CountClasses(rank), _nStart, _nAtom, _nCode, _codes, _order, _newRank);
+                best = Search(rank, exhaustive: false)!;
+            }
+            return best;
+        }
+
+        private int[] InitialRanks()
+        {
+            var g = _g;
+            int n = _atoms.Length;
+            var ringBond = RingFinder.FindRingBonds(g);
+            var inv = new long[n];
+            for (int i = 0; i < n; i++)
+            {
+                int a = _atoms[i];
+                bool inRing = false;
+                for (int p = g.Start[a]; p < g.Start[a + 1]; p++) if (ringBond[g.NbrBond[p]]) { inRing = true; break; }
+                inv[i] = ((long)g.Z[a] << 24) | ((g.Aromatic[a] ? 1L : 0L) << 23) | ((long)(g.Charges[a] + 16 & 31) << 18)
+                         | ((long)Math.Min(g.ImplicitH[a], 15) << 14) | ((long)Math.Min(g.Degree(a), 63) << 8) | (inRing ? 1L : 0L);
+            }
+            return RankFromKeys(inv);
+        }
+
+        /// <summary>Returns the smallest string below this node, or null when the exhaustive budget ran out.</summary>
+        private string? Search(int[] rank, bool exhaustive)
+        {
+            int n = rank.Length;
             var count = new int[n];
             foreach (var r in rank) count[r]++;
             int tied = -1;
-            for (int r = 0; r < n; r++) if (count[r] > 1) { tied = r; break; }
-            int chosen = -1;
-            for (int i = 0; i < n; i++) if (rank[i] == tied) { chosen = i; break; }
-            var keys = new long[n];
-            for (int i = 0; i < n; i++) keys[i] = 2L * rank[i] + (rank[i] == tied && i != chosen ? 1 : 0);
-            rank = RankFromKeys(keys);
-            classes = CountClasses(rank);
+            bool terminalOnly = false;
+            for (int r = 0; r < n && tied < 0; r++)
+                if (count[r] > 1)
+                    for (int i = 0; i < n; i++)
+                        if (rank[i] == r && _degree[i] > 1) { tied = r; break; }
+            if (tied < 0)
+            {
+                for (int r = 0; r < n; r++) if (count[r] > 1) { tied = r; terminalOnly = true; break; }
+            }
+            if (tied < 0)
+            {
+                if (exhaustive && ++_leaves > LeafBudget) return null;
+                return new Writer(_g, _atoms, _local, rank).Run();
+            }
+            string? best = null;
+            for (int chosen = 0; chosen < n; chosen++)
+            {
+                if (rank[chosen] != tied) continue;
+                var keys = new long[n];
+                for (int i = 0; i < n; i++) keys[i] = 2L * rank[i] + (rank[i] == tied && i != chosen ? 1 : 0);
+                var child = RankFromKeys(keys);
+                Refine(child, CountClasses(child), _nStart, _nAtom, _nCode, _codes, _order, _newRank);
+                var s = Search(child, exhaustive);
+                if (s is null) return null;
+                if (best is null || string.CompareOrdinal(s, best) < 0) best = s;
+                if (!exhaustive || terminalOnly) break;
+            }
+            return best;
         }
-        return rank;
     }
 
     private static int CountClasses(int[] rank)
@@ -164,7 +220,7 @@ public static class CanonicalSmiles
                     if (c != 0) return c;
                 }
                 c = lx.CompareTo(ly);
-                return c != 0 ? c : x.CompareTo(y) * 0;
+                return c;
             });
             int distinct = 0;
             for (int k = 0; k < n; k++)

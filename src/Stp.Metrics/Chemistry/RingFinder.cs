@@ -176,7 +176,6 @@ internal static class RingFinder
         var viaBond = new int[n];
         var stack = new int[n];
         int time = 0;
-        bool anyBridge = false;
         var isBridge = new bool[bonds.Length];
         for (int s = 0; s < n; s++)
         {
@@ -205,12 +204,11 @@ internal static class RingFinder
                     {
                         int parentAtom = stack[top - 1];
                         if (low[a] < low[parentAtom]) low[parentAtom] = low[a];
-                        if (low[a] > disc[parentAtom]) { isBridge[viaBond[a]] = true; anyBridge = true; }
+                        if (low[a] > disc[parentAtom]) isBridge[viaBond[a]] = true;
                     }
                 }
             }
         }
-        _ = anyBridge;
         for (int k = 0; k < bonds.Length; k++) inRing[k] = !isBridge[k];
         return inRing;
     }
