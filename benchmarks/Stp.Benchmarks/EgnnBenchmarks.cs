@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Engines;
@@ -27,6 +28,7 @@ public class EgnnBenchmarks
             AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3)
                 .WithToolchain(InProcessEmitToolchain.Instance));
             AddDiagnoser(MemoryDiagnoser.Default);
+            AddColumn(StatisticColumn.Median, StatisticColumn.Min);
         }
     }
 

@@ -93,6 +93,19 @@ public class ModelTests
     }
 
     [Test]
+    public void EveryFeatureChannelIsPredictedWithoutChargeColumn()
+    {
+        // FACTS 1.14: EDM drops the last class when there is no charge column; nothing here may assume one.
+        using var model = new EgnnDenoiser(EgnnOptions.Geom with { HiddenFeatures = 16, Layers = 1 });
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var mask = torch.ones(2, 5, 1);
+        var o = model.Predict(new DenoiserInput(torch.randn(2, 5, 3), torch.rand(2, 5, 16), torch.rand(2), mask, torch.tensor(new long[] { 5, 5 })));
+        Assert.That(o.NoiseH.shape, Is.EqualTo(new long[] { 2, 5, 16 }));
+        Assert.That(o.NoiseH.narrow(2, 15, 1).abs().sum().item<float>(), Is.GreaterThan(0f));
+    }
+
+    [Test]
     public void GraphHasRealPairsOnly()
     {
         using var g = MolecularGraph.Build([3, 0, 2], 4, CPU);
