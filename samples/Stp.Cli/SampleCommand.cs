@@ -57,7 +57,10 @@ internal static class SampleCommand
     {
         Directory.CreateDirectory(folder);
         var evaluator = dataset == "qm9" ? MetricsEvaluator.ForQm9() : MetricsEvaluator.ForGeomDrugs();
-        var records = mols.Select(m =>
+        var writable = mols.Where(SdfFile.CanWrite).ToList();
+        if (writable.Count < mols.Count)
+            Console.Error.WriteLine($"{mols.Count - writable.Count} diverged molecules (coordinates beyond 10,000 A) are left out of the SDF; the XYZ file has all {mols.Count}.");
+        var records = writable.Select(m =>
         {
             var g = evaluator.BuildGraph(m.AtomicNumbers, m.Positions, out _);
             IReadOnlyList<(int, int, int)> bonds = g is null ? Array.Empty<(int, int, int)>() : g.Bonds.Select(b => (b.Begin, b.End, (int)b.Kind)).ToArray();

@@ -7,7 +7,9 @@ namespace Stp.Chemistry;
 public sealed class Molecule
 {
     /// <summary>Creates a molecule. <paramref name="positions"/> holds x, y, z per atom (length 3N).</summary>
-    /// <exception cref="ArgumentException">Zero atoms, mismatched lengths or non-finite coordinates.</exception>
+    /// <remarks>Zero atoms and non-finite coordinates are allowed here (so that evaluators can count bad samples);
+    /// <see cref="Data.MoleculeBatch.Create"/> and the trainer reject them with a message naming the molecule.</remarks>
+    /// <exception cref="ArgumentException">Mismatched lengths.</exception>
     public Molecule(int[] atomicNumbers, double[] positions, IReadOnlyDictionary<string, string>? properties = null)
     {
         ArgumentNullException.ThrowIfNull(atomicNumbers);

@@ -22,6 +22,7 @@ public static class SdfFile
     {
         if (m.AtomCount > 999 || bonds.Count > 999) throw new ArgumentException($"V2000 holds at most 999 atoms and bonds (molecule {m.Id}: {m.AtomCount} atoms, {bonds.Count} bonds).");
         var ci = CultureInfo.InvariantCulture;
+        if (!CanWrite(m)) throw new ArgumentException($"Molecule {m.Id}: coordinates outside the V2000 range (|x| < 10000 A) or not finite.");
         w.Write((m.Id ?? m.Formula) + "\n");
         w.Write("  Stp     3D\n\n");
         w.Write(string.Format(ci, "{0,3}{1,3}  0  0  0  0  0  0  0  0999 V2000\n", m.AtomCount, bonds.Count));
@@ -41,6 +42,9 @@ public static class SdfFile
             w.Write($"> <{k}>\n{v}\n\n");
         w.Write("$$$$\n");
     }
+
+    /// <summary>True when every coordinate fits V2000's fixed-width fields (finite, |x| &lt; 10000 A).</summary>
+    public static bool CanWrite(Molecule m) => m.Positions.All(p => double.IsFinite(p) && Math.Abs(p) < 9999.99);
 
     /// <summary>Reads every record (atoms, coordinates and bonds); errors name the file, record and line.</summary>
     public static List<(Molecule Molecule, List<(int I, int J, int Order)> Bonds)> Read(string path)

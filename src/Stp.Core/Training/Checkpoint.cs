@@ -39,6 +39,7 @@ public sealed class Checkpoint : IDisposable
                        ?? throw new InvalidDataException($"{path}: empty metadata.");
             var weights = TensorStore.Read(r, path);
             var ema = TensorStore.Read(r, path);
+            if (ema.Count == 0) ema = weights; // inference-only file: the stored weights are the EMA weights
             int n = r.ReadInt32();
             var opt = r.ReadBytes(n);
             if (opt.Length != n) throw new InvalidDataException($"{path}: truncated optimizer state.");
@@ -54,6 +55,25 @@ public sealed class Checkpoint : IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes an inference-only checkpoint (the module's current weights as both raw and EMA weights, no optimizer
+    /// state) atomically: a small file to ship or share. It cannot resume training.
+    /// </summary>
+    public static void WriteInference(string path, IReadOnlyDictionary<string, string> metadata, nn.Module module)
+    {
+        var weights = module.state_dict();
+        var meta = new Dictionary<string, string>(metadata) { ["inference_only"] = "true" };
+        Data.AtomicFile.Write(path, s =>
+        {
+            using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
+            w.Write("STPCKPT1");
+            w.Write(JsonSerializer.Serialize(meta));
+            TensorStore.Write(w, weights);
+            TensorStore.Write(w, new Dictionary<string, Tensor>());
+            w.Write(0);
+        });
+    }
+
     /// <summary>Copies the EMA weights into <paramref name="module"/> (throws naming any mismatched parameter).</summary>
     public void LoadEmaInto(nn.Module module, string source = "checkpoint") => TensorStore.LoadInto(module, EmaWeights, source);
 
@@ -61,6 +81,6 @@ public sealed class Checkpoint : IDisposable
     public void Dispose()
     {
         foreach (var t in Weights.Values) t.Dispose();
-        foreach (var t in EmaWeights.Values) t.Dispose();
+        if (!ReferenceEquals(EmaWeights, Weights)) foreach (var t in EmaWeights.Values) t.Dispose();
     }
 }

@@ -167,6 +167,8 @@ public sealed class DiffusionTrainer : IDisposable
     public IReadOnlyDictionary<string, string> LoadCheckpoint(string path)
     {
         var ckpt = Checkpoint.Read(path);
+        if (ckpt.OptimizerState.Length == 0)
+            throw new InvalidDataException($"{path} is an inference-only checkpoint (no optimizer state); it cannot resume training.");
         TensorStore.LoadInto(Model.Denoiser.Module, ckpt.Weights, path);
         using (var noGrad = no_grad())
             foreach (var (name, _) in _params)
