@@ -1,0 +1,96 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Stp.Sampling;
+using Stp.Training;
+
+namespace Stp.Benchmarks;
+
+/// <summary>
+/// Full training step (forward + backward + clipping + AdamW + EMA) with the released EDM configurations:
+/// QM9 batch 64 (9 layers, nf 256) and GEOM-Drugs batch 16 (4 layers, nf 256), sizes drawn unsorted from p(N).
+/// </summary>
+[Config(typeof(Config))]
+public class TrainingStepBenchmarks
+{
+    private sealed class Config : ManualConfig
+    {
+        public Config()
+        {
+            AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5)
+                .WithToolchain(InProcessEmitToolchain.Instance));
+            AddColumn(StatisticColumn.Median, StatisticColumn.Min);
+        }
+    }
+
+    private DiffusionTrainer _trainer = null!;
+
+    /// <summary>"QM9 b64" or "GEOM b16".</summary>
+    [Params("QM9 b64", "GEOM b16")]
+    public string Case { get; set; } = "QM9 b64";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var parts = Case.Split(' ');
+        _trainer = DiffusionWorkloads.Trainer(parts[0], int.Parse(parts[1][1..]));
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _trainer.Dispose();
+
+    /// <summary>One optimiser step.</summary>
+    [Benchmark]
+    public double TrainStep() => _trainer.TrainStep().Loss;
+}
+
+/// <summary>
+/// Sampling cost per molecule with the released models: the efficient plan (sorted sizes, batches of 100 padded to
+/// their own maximum) against EDM's plan (unsorted batches padded to the dataset maximum: QM9 29 in batches of 100,
+/// GEOM 181 in batches of 10, as the reference was measured). Each invocation samples the plan with a 2-step schedule
+/// (3 network calls per batch: 2 reverse steps + the final step); the per-molecule time of a 1000-step run is
+/// extrapolated in benchmarks/README.md as (time / 3) x 1000 / molecules.
+/// </summary>
+[Config(typeof(Config))]
+public class SamplingPlanBenchmarks
+{
+    private sealed class Config : ManualConfig
+    {
+        public Config()
+        {
+            AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(2)
+                .WithToolchain(InProcessEmitToolchain.Instance));
+            AddColumn(StatisticColumn.Median, StatisticColumn.Min);
+        }
+    }
+
+    private DiffusionSampler _sampler = null!;
+    private SamplingPlan _plan = null!;
+
+    /// <summary>Dataset and plan.</summary>
+    [Params("QM9 efficient", "QM9 padded", "GEOM efficient", "GEOM padded")]
+    public string Case { get; set; } = "QM9 efficient";
+
+    /// <summary>Molecules per plan.</summary>
+    public int Molecules => Case.StartsWith("QM9") ? 300 : 100;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var dataset = Case.Split(' ')[0];
+        var (sampler, sizes) = DiffusionWorkloads.Sampler(dataset, steps: 2);
+        _sampler = sampler;
+        var drawn = sizes.Sample(Molecules, seed: 5);
+        _plan = Case.EndsWith("efficient") ? SamplingPlan.Efficient(drawn, 100)
+            : SamplingPlan.DatasetPadding(drawn, dataset == "QM9" ? 100 : 10, sizes.MaxAtoms);
+        Console.WriteLine($"// {Case}: {Molecules} molecules, {_plan.Batches.Count} batches, {_plan.PaddedNodeSlots} padded node slots");
+    }
+
+    /// <summary>Samples the whole plan with the 2-step schedule.</summary>
+    [Benchmark]
+    public int SamplePlan() => _sampler.Sample(_plan, seed: 1).Count;
+}
