@@ -15,13 +15,14 @@ internal static class AnalyzeCommand
         var perSize = new Option<int>("--per-size") { Description = "Molecules per chosen size for the alignment curves (default 20)", DefaultValueFactory = _ => 20 };
         var stride = new Option<int>("--stride") { Description = "Record alignment every k-th reverse step (default 10)", DefaultValueFactory = _ => 10 };
         var outDir = new Option<string>("--out") { Description = "Output folder (default analysis)", DefaultValueFactory = _ => "analysis" };
+        var steps = new Option<int?>("--steps") { Description = "Sampling steps (default: the trained T, 1000; fewer is faster and less exact)" };
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
         var cmd = new Command("analyze", "Size-consistency analysis of a checkpoint: quality per molecule size and the generation-target alignment curves gamma_t, beta_t (paper eq. 9, fig. 3).")
-        { checkpoint, count, sizes, perSize, stride, outDir, seed, device, threads };
+        { checkpoint, count, steps, sizes, perSize, stride, outDir, seed, device, threads };
         cmd.SetAction((r, ct) =>
         {
             var dev = Common.ResolveDevice(r.GetValue(device)!, r.GetValue(threads));
-            var (spec, den, model, _) = ModelSpec.Load(r.GetValue(checkpoint)!, dev);
+            var (spec, den, model, _) = ModelSpec.Load(r.GetValue(checkpoint)!, dev, r.GetValue(steps));
             var folder = r.GetValue(outDir)!;
             Directory.CreateDirectory(folder);
             long s = r.GetValue(seed);

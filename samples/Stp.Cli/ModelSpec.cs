@@ -39,23 +39,27 @@ public sealed record ModelSpec
     public IPriorScaler? PriorScaler => PriorScales.Length == 0 ? null : new PriorScaleTable(PriorScales, Dataset);
 
     /// <summary>Builds the denoiser and the diffusion model (weights freshly initialised).</summary>
-    public (EgnnDenoiser Denoiser, EquivariantDiffusion Model) Build(Device device)
+    /// <param name="device">Device.</param>
+    /// <param name="samplingSteps">Number of steps of the schedule used for sampling (default: the trained T). The
+    /// continuous-time schedule is evaluated on that coarser grid; fewer steps sample faster and less exactly.</param>
+    public (EgnnDenoiser Denoiser, EquivariantDiffusion Model) Build(Device device, int? samplingSteps = null)
     {
+        if (samplingSteps is < 1) throw new UsageException($"--steps must be at least 1 (got {samplingSteps}).");
         if (Backbone != "edm") throw new NotSupportedException($"Backbone '{Backbone}' is not available yet (only 'edm').");
         var denoiser = new EgnnDenoiser(Egnn, device);
-        var model = EquivariantDiffusion.Create(denoiser, Prior, PriorScaler, new PolynomialSchedule(Timesteps),
+        var model = EquivariantDiffusion.Create(denoiser, Prior, PriorScaler, new PolynomialSchedule(samplingSteps ?? Timesteps),
             new DiffusionOptions { Features = Features });
         return (denoiser, model);
     }
 
     /// <summary>Reads a checkpoint and builds the model with its EMA weights.</summary>
-    public static (ModelSpec Spec, EgnnDenoiser Denoiser, EquivariantDiffusion Model, IReadOnlyDictionary<string, string> Metadata) Load(string checkpointPath, Device device)
+    public static (ModelSpec Spec, EgnnDenoiser Denoiser, EquivariantDiffusion Model, IReadOnlyDictionary<string, string> Metadata) Load(string checkpointPath, Device device, int? samplingSteps = null)
     {
         using var ckpt = Checkpoint.Read(checkpointPath);
         if (!ckpt.Metadata.TryGetValue("model", out var json))
             throw new InvalidDataException($"{checkpointPath} has no model description (was it written by 'stp train'?).");
         var spec = FromJson(json, checkpointPath);
-        var (den, model) = spec.Build(device);
+        var (den, model) = spec.Build(device, samplingSteps);
         ckpt.LoadEmaInto(den.Module, checkpointPath);
         return (spec, den, model, ckpt.Metadata);
     }

@@ -16,13 +16,14 @@ internal static class SampleCommand
         var plan = new Option<string>("--plan") { Description = "efficient (sorted sizes, pad to batch max; default) or padded (EDM: pad to dataset max)", DefaultValueFactory = _ => "efficient" };
         var batch = new Option<int>("--batch-size") { Description = "Molecules per batch (default 100)", DefaultValueFactory = _ => 100 };
         var outDir = new Option<string>("--out") { Description = "Output folder for samples.sdf and samples.xyz (default samples)", DefaultValueFactory = _ => "samples" };
+        var steps = new Option<int?>("--steps") { Description = "Sampling steps (default: the trained T, 1000; fewer is faster and less exact)" };
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
         var cmd = new Command("sample", "Sample molecules from a checkpoint; writes SDF (bonds from EDM's bond rules) and multi-molecule XYZ.")
-        { checkpoint, count, plan, batch, outDir, seed, device, threads };
+        { checkpoint, count, steps, plan, batch, outDir, seed, device, threads };
         cmd.SetAction((r, ct) =>
         {
             var dev = Common.ResolveDevice(r.GetValue(device)!, r.GetValue(threads));
-            var (spec, den, model, _) = ModelSpec.Load(r.GetValue(checkpoint)!, dev);
+            var (spec, den, model, _) = ModelSpec.Load(r.GetValue(checkpoint)!, dev, r.GetValue(steps));
             int n = r.GetValue(count);
             if (n < 1) throw new UsageException("--n must be at least 1.");
             var sw = Stopwatch.StartNew();
