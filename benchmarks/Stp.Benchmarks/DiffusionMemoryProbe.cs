@@ -11,8 +11,9 @@ public static class DiffusionMemoryProbe
 {
     public static int Run(string[] args)
     {
-        if (args.Length < 2) { Console.Error.WriteLine("usage: train-memory QM9|GEOM batch [steps]"); return 2; }
+        if (args.Length < 2) { Console.Error.WriteLine("usage: train-memory QM9|GEOM batch [steps] [--low-memory]"); return 2; }
         int batch = int.Parse(args[1]), steps = args.Length > 2 ? int.Parse(args[2]) : 3;
+        if (args.Contains("--low-memory")) Console.WriteLine($"NativeMemory.ServeLargeAllocationsWithMmap: {Stp.Runtime.NativeMemory.ServeLargeAllocationsWithMmap()}");
         using var trainer = DiffusionWorkloads.Trainer(args[0], batch);
         Console.WriteLine($"{args[0]} training step, batch {batch}, {get_num_threads()} threads; VmHWM before: {Status("VmHWM") / 1024.0:F0} MiB");
         for (int i = 0; i < steps; i++)

@@ -36,12 +36,15 @@ internal static class TrainCommand
         var ckptEvery = new Option<int>("--checkpoint-every") { Description = "Save a checkpoint every N steps (default 200)", DefaultValueFactory = _ => 200 };
         var evalEvery = new Option<int>("--eval-every") { Description = "Sample and report molecule stability every N steps (default 2000; 0 = never)", DefaultValueFactory = _ => 2000 };
         var evalSamples = new Option<int>("--eval-samples") { Description = "Molecules sampled at each evaluation (default 200)", DefaultValueFactory = _ => 200 };
+        var lowMemory = new Option<bool>("--low-memory") { Description = "Return freed native memory to the OS (lower peak memory, somewhat slower; Linux/glibc)" };
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
         var cmd = new Command("train", "Train a diffusion model (EDM backbone) with StP, plain EDM or the -N ablation; checkpoints can be resumed.")
-        { dataset, data, download, prior, gamma, size, nf, layers, batch, steps, epochs, budget, lr, ema, maxTrain, outDir, resume, ckptEvery, evalEvery, evalSamples, seed, device, threads };
+        { dataset, data, download, prior, gamma, size, nf, layers, batch, steps, epochs, budget, lr, ema, maxTrain, outDir, resume, ckptEvery, evalEvery, evalSamples, lowMemory, seed, device, threads };
         cmd.SetAction(async (r, ct) =>
         {
             var ds = r.GetValue(dataset)!.ToLowerInvariant();
+            if (r.GetValue(lowMemory) && !Stp.Runtime.NativeMemory.ServeLargeAllocationsWithMmap())
+                Console.WriteLine("--low-memory is not available on this platform; ignored.");
             var priorKind = Common.ParsePrior(r.GetValue(prior)!);
             var folder = r.GetValue(outDir) ?? Path.Combine("runs", $"{ds}-{Common.PriorName(priorKind)}");
             Directory.CreateDirectory(folder);
