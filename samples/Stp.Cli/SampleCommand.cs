@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Stp.Chemistry;
 using Stp.Data;
-using Stp.Metrics;
+using Stp.Metrics.Chemistry;
 using Stp.Sampling;
 
 namespace Stp.Cli;
@@ -38,6 +38,22 @@ internal static class SampleCommand
         return cmd;
     }
 
+    /// <summary>EDM's bond inference (tables and margins, pair ordered by the vocabulary's type index as EDM's RDKit builder does), every detected bond with its order.</summary>
+    internal static List<(int, int, int)> InferBonds(Molecule m, AtomVocabulary vocab)
+    {
+        var bonds = new List<(int, int, int)>();
+        for (int i = 0; i < m.AtomCount; i++)
+            for (int j = i + 1; j < m.AtomCount; j++)
+            {
+                var (a, b) = (m.AtomicNumbers[i], m.AtomicNumbers[j]);
+                if (vocab.IndexOf(a) > vocab.IndexOf(b)) (a, b) = (b, a);
+                double dx = m.Positions[3 * i] - m.Positions[3 * j], dy = m.Positions[3 * i + 1] - m.Positions[3 * j + 1], dz = m.Positions[3 * i + 2] - m.Positions[3 * j + 2];
+                int order = BondTable.GetBondOrder(a, b, Math.Sqrt(dx * dx + dy * dy + dz * dz), checkExists: true);
+                if (order > 0) bonds.Add((i, j, order));
+            }
+        return bonds;
+    }
+
     internal static IReadOnlyList<Molecule> Run(ModelSpec spec, Stp.Diffusion.EquivariantDiffusion model, int n, string planName, int batchSize, long seed, TorchSharp.torch.Device dev, CancellationToken ct, ISamplingObserver? observer = null, int[]? sizes = null)
     {
         sizes ??= spec.Sizes.Sample(n, seed);
@@ -57,16 +73,11 @@ internal static class SampleCommand
     internal static void Write(string folder, IReadOnlyList<Molecule> mols, string dataset)
     {
         Directory.CreateDirectory(folder);
-        var evaluator = dataset == "qm9" ? MetricsEvaluator.ForQm9() : MetricsEvaluator.ForGeomDrugs();
+        var vocab = AtomVocabulary.ForDataset(dataset);
         var writable = mols.Where(SdfFile.CanWrite).ToList();
         if (writable.Count < mols.Count)
             Console.Error.WriteLine($"{mols.Count - writable.Count} diverged molecules (coordinates beyond 10,000 A) are left out of the SDF; the XYZ file has all {mols.Count}.");
-        var records = writable.Select(m =>
-        {
-            var g = evaluator.BuildGraph(m.AtomicNumbers, m.Positions, out _);
-            IReadOnlyList<(int, int, int)> bonds = g is null ? Array.Empty<(int, int, int)>() : g.Bonds.Select(b => (b.Begin, b.End, (int)b.Kind)).ToArray();
-            return (m, bonds);
-        });
+        var records = writable.Select(m => (m, (IReadOnlyList<(int, int, int)>)InferBonds(m, vocab)));
         SdfFile.Write(Path.Combine(folder, "samples.sdf"), records);
         XyzFile.Write(Path.Combine(folder, "samples.xyz"), mols);
     }
