@@ -144,6 +144,19 @@ public class EngineTests
     }
 
     [Test]
+    public void EfficientPlanSortsPadsToBatchMaximumAndCapsAtoms()
+    {
+        var sizes = new[] { 20, 3, 9, 9, 15, 4, 30 };
+        var plan = SamplingPlan.Efficient(sizes, 3);
+        Assert.That(plan.Batches.Select(b => b.Sizes.ToArray()), Is.EqualTo(new[] { new[] { 3, 4, 9 }, new[] { 9, 15, 20 }, new[] { 30 } }));
+        Assert.That(plan.Batches.Select(b => b.PaddedSize), Is.EqualTo(new[] { 9, 20, 30 }));
+        Assert.That(plan.Batches.SelectMany(b => b.MoleculeIds).Order(), Is.EqualTo(Enumerable.Range(0, 7)));
+        var capped = SamplingPlan.Efficient(sizes, 100, maxAtomsPerBatch: 25);
+        Assert.That(capped.Batches.Select(b => b.Sizes.Sum()), Is.EqualTo(new[] { 25, 15, 20, 30 }));
+        Assert.That(SamplingPlan.DatasetPadding(sizes, 3, 29 + 1).PaddedNodeSlots, Is.EqualTo(7 * 30));
+    }
+
+    [Test]
     public void Proposition32_StpEqualsNormalisedDataTransformed()
     {
         // Forward marginal: for the same x and noise, z_t under StP equals gamma_N times z_t of the "-N" model
