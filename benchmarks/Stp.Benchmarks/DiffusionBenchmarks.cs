@@ -17,14 +17,9 @@ namespace Stp.Benchmarks;
 [Config(typeof(Config))]
 public class TrainingStepBenchmarks
 {
-    private sealed class Config : ManualConfig
+    private sealed class Config : ShortJobConfig
     {
-        public Config()
-        {
-            AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5)
-                .WithToolchain(InProcessEmitToolchain.Instance));
-            AddColumn(StatisticColumn.Median, StatisticColumn.Min);
-        }
+        public Config() : base(5) { }
     }
 
     private DiffusionTrainer _trainer = null!;
@@ -58,14 +53,9 @@ public class TrainingStepBenchmarks
 [Config(typeof(Config))]
 public class SamplingPlanBenchmarks
 {
-    private sealed class Config : ManualConfig
+    private sealed class Config : ShortJobConfig
     {
-        public Config()
-        {
-            AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(2)
-                .WithToolchain(InProcessEmitToolchain.Instance));
-            AddColumn(StatisticColumn.Median, StatisticColumn.Min);
-        }
+        public Config() : base(2) { }
     }
 
     private DiffusionSampler _sampler = null!;

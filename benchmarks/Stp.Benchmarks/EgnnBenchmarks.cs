@@ -21,14 +21,11 @@ namespace Stp.Benchmarks;
 [Config(typeof(Config))]
 public class EgnnBenchmarks
 {
-    private sealed class Config : ManualConfig
+    private sealed class Config : ShortJobConfig
     {
-        public Config()
+        public Config() : base(3)
         {
-            AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3)
-                .WithToolchain(InProcessEmitToolchain.Instance));
             AddDiagnoser(MemoryDiagnoser.Default);
-            AddColumn(StatisticColumn.Median, StatisticColumn.Min);
         }
     }
 
