@@ -39,16 +39,16 @@ public static class DiffusionWorkloads
     {
         var (egnn, features, _, prior) = Config(dataset);
         TorchSharp.torch.manual_seed(0);
-        var model = EquivariantDiffusion.Create(new EgnnDenoiser(egnn), PriorKind.ScaledPrior, prior, options: new DiffusionOptions { Features = features });
+        var model = DiffusionModel.Create(new EgnnDenoiser(egnn), PriorKind.ScaledPrior, prior, features);
         return new DiffusionTrainer(model, Molecules(dataset, batch, 3), new TrainerOptions { BatchSize = batch, Seed = 1 });
     }
 
-    /// <summary>A sampler whose schedule has <paramref name="steps"/> steps (the per-step cost is the same as with T = 1000).</summary>
+    /// <summary>A sampler over <paramref name="steps"/> steps of the T = 1000 grid (the per-step cost is the same as with all 1000).</summary>
     public static (DiffusionSampler Sampler, SizeDistribution Sizes) Sampler(string dataset, int steps)
     {
         var (egnn, features, sizes, prior) = Config(dataset);
         TorchSharp.torch.manual_seed(0);
-        var model = EquivariantDiffusion.Create(new EgnnDenoiser(egnn), PriorKind.ScaledPrior, prior, new PolynomialSchedule(steps), new DiffusionOptions { Features = features });
-        return (new DiffusionSampler(model), sizes);
+        var model = DiffusionModel.Create(new EgnnDenoiser(egnn), PriorKind.ScaledPrior, prior, features);
+        return (new DiffusionSampler(model, new SamplerOptions { Steps = steps }), sizes);
     }
 }

@@ -9,48 +9,50 @@ internal static class AnalyzeCommand
 {
     public static Command Create()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint written by 'stp train'", Required = true };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "Model file or training checkpoint", Required = true };
         var count = new Option<int>("--n") { Description = "Molecules sampled for the per-size quality (default 500)", DefaultValueFactory = _ => 500 };
         var sizes = new Option<string?>("--sizes") { Description = "Comma-separated atom counts for the alignment curves, e.g. 10,15,19,25 (default: the sizes drawn)" };
         var perSize = new Option<int>("--per-size") { Description = "Molecules per chosen size for the alignment curves (default 20)", DefaultValueFactory = _ => 20 };
         var stride = new Option<int>("--stride") { Description = "Record alignment every k-th reverse step (default 10)", DefaultValueFactory = _ => 10 };
         var outDir = new Option<string>("--out") { Description = "Output folder (default analysis)", DefaultValueFactory = _ => "analysis" };
-        var steps = new Option<int?>("--steps") { Description = "Sampling steps (default: the trained T, 1000; fewer is faster and less exact)" };
+        var steps = Models.StepsOption();
+        var sampler = Models.SamplerOption();
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
         var cmd = new Command("analyze", "Size-consistency analysis of a checkpoint: quality per molecule size and the generation-target alignment curves gamma_t, beta_t (paper eq. 9, fig. 3).")
-        { checkpoint, count, steps, sizes, perSize, stride, outDir, seed, device, threads };
+        { checkpoint, count, sampler, steps, sizes, perSize, stride, outDir, seed, device, threads };
         cmd.SetAction((r, ct) =>
         {
             var dev = Common.ResolveDevice(r.GetValue(device)!, r.GetValue(threads));
-            var (spec, den, model, _) = ModelSpec.Load(r.GetValue(checkpoint)!, dev, r.GetValue(steps));
+            using var model = Models.Load(r.GetValue(checkpoint)!, dev);
+            var options = Models.Sampler(r.GetValue(sampler)!, r.GetValue(steps), model);
+            string dataset = Models.Dataset(model), prior = Common.PriorName(model.Prior);
             var folder = r.GetValue(outDir)!;
             Directory.CreateDirectory(folder);
             long s = r.GetValue(seed);
 
             // 1. Per-size quality on molecules drawn from p(N).
-            var mols = SampleCommand.Run(spec, model, r.GetValue(count), "efficient", 100, s, dev, ct);
-            var evaluator = spec.Dataset == "qm9" ? MetricsEvaluator.ForQm9() : MetricsEvaluator.ForGeomDrugs();
+            var mols = SampleCommand.Run(model, options, r.GetValue(count), "efficient", 100, s, dev, ct);
+            var evaluator = dataset == "qm9" ? MetricsEvaluator.ForQm9() : MetricsEvaluator.ForGeomDrugs();
             var result = evaluator.Evaluate(mols);
             var report = SizeReport.From(result);
             report.WriteCsv(Path.Combine(folder, "metrics_by_size.csv"));
             report.WriteJson(Path.Combine(folder, "metrics_by_size.json"));
-            report.WritePlot(Path.Combine(folder, "metrics_by_size.png"), $"{Common.PriorName(spec.Prior)}: metrics by molecule size");
-            Console.WriteLine(result.ToTable(Common.PriorName(spec.Prior)));
+            report.WritePlot(Path.Combine(folder, "metrics_by_size.png"), $"{prior}: metrics by molecule size");
+            Console.WriteLine(result.ToTable(prior));
 
             // 2. Alignment curves for chosen sizes.
             int[] chosen = r.GetValue(sizes) is string list
                 ? list.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(x => int.TryParse(x, out var n) && n > 0 ? n : throw new UsageException($"--sizes: '{x}' is not an atom count.")).ToArray()
-                : spec.Sizes.Counts.OrderByDescending(kv => kv.Value).Take(4).Select(kv => kv.Key).Order().ToArray();
+                : model.SizeDistribution!.Counts.OrderByDescending(kv => kv.Value).Take(4).Select(kv => kv.Key).Order().ToArray();
             var k = r.GetValue(perSize);
             var sizeList = chosen.SelectMany(n => Enumerable.Repeat(n, k)).ToArray();
-            var observer = new GenerationAlignmentObserver(spec.Features.Vocabulary.Count, r.GetValue(stride));
-            SampleCommand.Run(spec, model, sizeList.Length, "efficient", 100, s + 1, dev, ct, observer, sizeList);
+            var observer = new GenerationAlignmentObserver(model.Codec.Features.Vocabulary.Count, r.GetValue(stride));
+            SampleCommand.Run(model, options, sizeList.Length, "efficient", 100, s + 1, dev, ct, observer, sizeList);
             var alignment = observer.Compute();
             alignment.WriteCsv(Path.Combine(folder, "alignment.csv"));
             alignment.WritePlot(Path.Combine(folder, "alignment_gamma.png"));
             alignment.WritePlot(Path.Combine(folder, "alignment_beta.png"), beta: true);
             Console.WriteLine($"Wrote metrics_by_size.csv/.json/.png, alignment.csv, alignment_gamma.png and alignment_beta.png to {folder}");
-            den.Dispose();
             return Task.FromResult(0);
         });
         return cmd;

@@ -15,6 +15,7 @@ public static class CliApp
         EvaluateCommand.Create(),
         AnalyzeCommand.Create(),
         ExportCommand.Create(),
+        ExportCommand.Create("convert"),
     };
 
     /// <summary>Runs the command line; errors become one line on stderr and a non-zero exit code.</summary>

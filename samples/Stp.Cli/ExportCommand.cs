@@ -1,21 +1,25 @@
 using System.CommandLine;
-using Stp.Training;
 
 namespace Stp.Cli;
 
 internal static class ExportCommand
 {
-    public static Command Create()
+    /// <summary><c>export</c> (a small inference-only model from a checkpoint) and <c>convert</c> (an Stp 0.1 .stp file to the current format): the same operation.</summary>
+    public static Command Create(string name = "export")
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "Training checkpoint", Required = true };
-        var output = new Option<string>("--out") { Description = "Inference-only model file (EMA weights, no optimizer state)", Required = true };
-        var cmd = new Command("export", "Write a small inference-only model file (EMA weights) from a training checkpoint.") { checkpoint, output };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "Training checkpoint, model file, or an Stp 0.1 .stp file", Required = true };
+        var output = new Option<string>("--out") { Description = "Model file to write (name.safetensors + name.json)", Required = true };
+        var description = name == "convert"
+            ? "Convert a model file of Stp 0.1 (.stp) to the current format (safetensors weights + JSON description)."
+            : "Write a small inference-only model file (EMA weights + JSON description) from a training checkpoint.";
+        var cmd = new Command(name, description) { checkpoint, output };
         cmd.SetAction(r =>
         {
-            var (spec, den, _, meta) = ModelSpec.Load(r.GetValue(checkpoint)!, TorchSharp.torch.CPU);
-            Checkpoint.WriteInference(r.GetValue(output)!, meta.Where(kv => kv.Key is not "clip_history").ToDictionary(kv => kv.Key, kv => kv.Value), den.Module);
-            Console.WriteLine($"Wrote {r.GetValue(output)} ({new FileInfo(r.GetValue(output)!).Length / 1024.0:F0} KiB, step {meta["step"]}, {den.ParameterCount:N0} parameters).");
-            den.Dispose();
+            using var model = Models.Load(r.GetValue(checkpoint)!, TorchSharp.torch.CPU);
+            var target = r.GetValue(output)!;
+            model.Save(target);
+            var weights = target.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? target : target + ".safetensors";
+            Console.WriteLine($"Wrote {weights} ({new FileInfo(weights).Length / 1024.0:F0} KiB) and {Path.ChangeExtension(weights, ".json")}: {Models.Summary(model)}.");
             return 0;
         });
         return cmd;

@@ -11,28 +11,29 @@ internal static class SampleCommand
 {
     public static Command Create()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint written by 'stp train'", Required = true };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "Model file or training checkpoint (.safetensors; also Stp 0.1 .stp files)", Required = true };
         var count = new Option<int>("--n") { Description = "Number of molecules (default 100)", DefaultValueFactory = _ => 100 };
         var plan = new Option<string>("--plan") { Description = "efficient (sorted sizes, pad to batch max; default) or padded (EDM: pad to dataset max)", DefaultValueFactory = _ => "efficient" };
         var batch = new Option<int>("--batch-size") { Description = "Molecules per batch (default 100)", DefaultValueFactory = _ => 100 };
         var outDir = new Option<string>("--out") { Description = "Output folder for samples.sdf and samples.xyz (default samples)", DefaultValueFactory = _ => "samples" };
-        var steps = new Option<int?>("--steps") { Description = "Sampling steps (default: the trained T, 1000; fewer is faster and less exact)" };
+        var steps = Models.StepsOption();
+        var sampler = Models.SamplerOption();
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
         var cmd = new Command("sample", "Sample molecules from a checkpoint; writes SDF (bonds from EDM's bond rules) and multi-molecule XYZ.")
-        { checkpoint, count, steps, plan, batch, outDir, seed, device, threads };
+        { checkpoint, count, sampler, steps, plan, batch, outDir, seed, device, threads };
         cmd.SetAction((r, ct) =>
         {
             var dev = Common.ResolveDevice(r.GetValue(device)!, r.GetValue(threads));
-            var (spec, den, model, _) = ModelSpec.Load(r.GetValue(checkpoint)!, dev, r.GetValue(steps));
             int n = r.GetValue(count);
             if (n < 1) throw new UsageException("--n must be at least 1.");
+            using var model = Models.Load(r.GetValue(checkpoint)!, dev);
+            var options = Models.Sampler(r.GetValue(sampler)!, r.GetValue(steps), model);
             var sw = Stopwatch.StartNew();
-            var mols = Run(spec, model, n, r.GetValue(plan)!, r.GetValue(batch), r.GetValue(seed), dev, ct);
+            var mols = Run(model, options, n, r.GetValue(plan)!, r.GetValue(batch), r.GetValue(seed), dev, ct);
             double secs = sw.Elapsed.TotalSeconds;
             var folder = r.GetValue(outDir)!;
-            Write(folder, mols, spec.Dataset);
+            Write(folder, mols, Models.Dataset(model));
             Console.WriteLine($"Sampled {mols.Count} molecules in {secs:F1} s ({mols.Count / secs:F2} molecules/s, {secs / mols.Count:F3} s per molecule); wrote {Path.Combine(folder, "samples.sdf")} and samples.xyz");
-            den.Dispose();
             return Task.FromResult(0);
         });
         return cmd;
@@ -54,17 +55,18 @@ internal static class SampleCommand
         return bonds;
     }
 
-    internal static IReadOnlyList<Molecule> Run(ModelSpec spec, Stp.Diffusion.EquivariantDiffusion model, int n, string planName, int batchSize, long seed, TorchSharp.torch.Device dev, CancellationToken ct, ISamplingObserver? observer = null, int[]? sizes = null)
+    internal static IReadOnlyList<Molecule> Run(Stp.Diffusion.DiffusionModel model, SamplerOptions options, int n, string planName, int batchSize, long seed, TorchSharp.torch.Device dev, CancellationToken ct, ISamplingObserver? observer = null, int[]? sizes = null)
     {
-        sizes ??= spec.Sizes.Sample(n, seed);
+        var p = model.SizeDistribution ?? throw new InvalidDataException("The model file has no size distribution p(N).");
+        sizes ??= p.Sample(n, seed);
         var plan = planName.ToLowerInvariant() switch
         {
             "efficient" => SamplingPlan.Efficient(sizes, batchSize),
-            "padded" => SamplingPlan.DatasetPadding(sizes, batchSize, spec.Sizes.MaxAtoms),
+            "padded" => SamplingPlan.DatasetPadding(sizes, batchSize, p.MaxAtoms),
             _ => throw new UsageException($"--plan: unknown plan '{planName}' (efficient, padded)."),
         };
         var progress = new ProgressLine();
-        var result = new DiffusionSampler(model).Sample(plan, seed, dev, observer,
+        var result = new DiffusionSampler(model, options).Sample(plan, seed, dev, observer,
             new Progress<int>(k => progress.Update($"sampled {k}/{sizes.Length} molecules", force: true)), ct);
         progress.Done();
         return result;

@@ -62,14 +62,15 @@ internal static class TrainCommand
             if (r.GetValue(maxTrain) is int mt) train = train.Take(mt).ToList();
             Console.WriteLine($"{all.Count} molecules: train {train.Count}, validation {valid.Count}, held-out test {test.Count}");
 
-            var ckptPath = Path.Combine(folder, "checkpoint.stp");
-            ModelSpec spec;
+            var ckptPath = Path.Combine(folder, "checkpoint.safetensors");
             bool resuming = r.GetValue(resume) && File.Exists(ckptPath);
             if (r.GetValue(resume) && !resuming) Console.WriteLine($"No checkpoint at {ckptPath}; starting a new run.");
+            DiffusionModel model;
+            long runSeed = r.GetValue(seed);
             if (resuming)
             {
-                using var ck = Checkpoint.Read(ckptPath);
-                spec = ModelSpec.FromJson(ck.Metadata["model"], ckptPath);
+                model = DiffusionModel.Load(ckptPath, dev);
+                runSeed = TrainerCheckpoint.ReadSeed(ckptPath);
             }
             else
             {
@@ -87,18 +88,14 @@ internal static class TrainCommand
                     Layers = r.GetValue(layers) ?? baseOptions.Layers,
                     FeatureCount = features.Count,
                 };
-                double[] scales = priorKind == PriorKind.Unit ? Array.Empty<double>() : ResolveGamma(r.GetValue(gamma)!, ds, train);
-                spec = new ModelSpec
-                {
-                    Egnn = egnn, Prior = priorKind, Dataset = ds, IncludeAtomicNumber = features.IncludeAtomicNumber, PriorScales = scales,
-                    SizeHistogram = SizeDistribution.FromMolecules(train).Counts.ToDictionary(kv => kv.Key, kv => kv.Value),
-                };
+                var table = priorKind == PriorKind.Unit ? null : ResolveGamma(r.GetValue(gamma)!, ds, train);
+                model = DiffusionModel.Create(new EgnnDenoiser(egnn, dev), priorKind, table, features);
+                model.SizeDistribution = SizeDistribution.FromMolecules(train);
             }
-            var (denoiser, model) = spec.Build(dev);
-            Console.WriteLine($"Model: EGNN nf {spec.Egnn.HiddenFeatures}, {spec.Egnn.Layers} layers, {denoiser.ParameterCount:N0} parameters; prior {Common.PriorName(spec.Prior)}; device {dev}");
-            var options = new TrainerOptions { BatchSize = r.GetValue(batch), LearningRate = r.GetValue(lr), EmaDecay = r.GetValue(ema), Seed = r.GetValue(seed) };
+            Console.WriteLine($"Model: {Models.Summary(model)}; device {dev}");
+            var options = new TrainerOptions { BatchSize = r.GetValue(batch), LearningRate = r.GetValue(lr), EmaDecay = r.GetValue(ema), Seed = runSeed };
             using var trainer = new DiffusionTrainer(model, train, options, dev);
-            var meta = new Dictionary<string, string> { ["model"] = spec.ToJson(), ["data"] = Path.GetFullPath(dataPath), ["lr"] = options.LearningRate.ToString(CultureInfo.InvariantCulture) };
+            var meta = new Dictionary<string, string> { ["data"] = Path.GetFullPath(dataPath), ["lr"] = options.LearningRate.ToString(CultureInfo.InvariantCulture) };
             if (resuming) trainer.LoadCheckpoint(ckptPath);
 
             long? maxSteps = r.GetValue(steps);
@@ -154,34 +151,33 @@ internal static class TrainCommand
 
             void Evaluate()
             {
-                var (evalDen, evalModel) = spec.Build(dev);
-                trainer.CopyEmaWeightsTo(evalDen);
-                var sizes = spec.Sizes.Sample(r.GetValue(evalSamples), seed: trainer.Step);
-                var mols = new DiffusionSampler(evalModel).Sample(SamplingPlan.Efficient(sizes, 100), seed: trainer.Step, device: dev);
+                var sizes = model.SizeDistribution!.Sample(r.GetValue(evalSamples), seed: trainer.Step);
+                IReadOnlyList<Molecule> mols;
+                using (trainer.UseEmaWeights())
+                    mols = new DiffusionSampler(model).Sample(SamplingPlan.Efficient(sizes, 100), seed: trainer.Step, device: dev);
                 var res = evaluator.Evaluate(mols);
                 double single = res.Molecules.Count(m => m.FragmentCount == 1) / (double)res.Molecules.Count;
                 File.AppendAllText(evalLog, string.Create(CultureInfo.InvariantCulture,
                     $"{trainer.Step},{mols.Count},{res.AtomStability:F4},{res.MoleculeStability:F4},{res.Validity:F4},{res.ValidAndUnique:F4},{single:F4}\n"));
                 progress.Done();
                 Console.WriteLine($"[eval step {trainer.Step}] {mols.Count} samples: atom stability {res.AtomStability:P1}, molecule stability {res.MoleculeStability:P1}, validity {res.Validity:P1}, single fragment {single:P1}");
-                evalDen.Dispose();
             }
         });
         return cmd;
     }
 
-    internal static double[] ResolveGamma(string gamma, string dataset, IReadOnlyList<Molecule> train)
+    internal static PriorScaleTable ResolveGamma(string gamma, string dataset, IReadOnlyList<Molecule> train)
     {
         switch (gamma.ToLowerInvariant())
         {
             case "published":
-                return (dataset == "qm9" ? PriorScaleTable.PublishedQm9 : PriorScaleTable.PublishedGeomDrugs).Gammas.ToArray();
+                return dataset == "qm9" ? PriorScaleTable.PublishedQm9 : PriorScaleTable.PublishedGeomDrugs;
             case "data":
                 int maxN = train.Max(m => m.AtomCount);
-                return PriorScaleTable.FromMolecules(train, PriorScaleOptions.AtReferenceSize(maxN) with { MaxAtoms = maxN }, dataset).Gammas.ToArray();
+                return PriorScaleTable.FromMolecules(train, PriorScaleOptions.AtReferenceSize(maxN) with { MaxAtoms = maxN }, dataset);
             default:
                 if (!File.Exists(gamma)) throw new UsageException($"--gamma: '{gamma}' is neither 'published', 'data' nor an existing JSON file.");
-                return PriorScaleTable.Load(gamma).Gammas.ToArray();
+                return PriorScaleTable.Load(gamma);
         }
     }
 

@@ -1,5 +1,5 @@
 // Compose your own backbone with Scaling the Prior: train it briefly on QM9 (if ../shared/data is present) or on a
-// few built-in molecules, sample with the efficient plan, and evaluate with EDM's metrics.
+// few built-in molecules, sample with the EMA weights and the efficient plan, and evaluate with EDM's metrics.
 using Stp.Data;
 using Stp.Diffusion;
 using Stp.Metrics;
@@ -14,16 +14,15 @@ var train = File.Exists(path)
     : XyzFile.Parse("5\nmethane\nC 0 0 0\nH 0.63 0.63 0.63\nH -0.63 -0.63 0.63\nH -0.63 0.63 -0.63\nH 0.63 -0.63 -0.63\n"
                   + "3\nwater\nO 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692\n");
 
-var denoiser = new RadialDenoiser(AtomFeatures.Qm9.Count);
-var model = EquivariantDiffusion.Create(denoiser, PriorKind.ScaledPrior, PriorScaleTable.PublishedQm9,
-    options: new DiffusionOptions { Features = AtomFeatures.Qm9 });
+using var model = DiffusionModel.Create(new RadialDenoiser(AtomFeatures.Qm9.Count), PriorKind.ScaledPrior, PriorScaleTable.PublishedQm9, AtomFeatures.Qm9);
 using var trainer = new DiffusionTrainer(model, train, new TrainerOptions { BatchSize = 32, LearningRate = 1e-3, EmaDecay = 0.99, Seed = 1 });
 for (int i = 0; i < 200; i++)
 {
     var p = trainer.TrainStep();
     if (p.Step % 50 == 0) Console.WriteLine($"step {p.Step}: loss {p.Loss:F4}");
 }
-trainer.CopyEmaWeightsTo(denoiser);
 var sizes = SizeDistribution.FromMolecules(train).Sample(20, seed: 1);
-var molecules = new DiffusionSampler(model).Sample(SamplingPlan.Efficient(sizes, 20), seed: 1);
+IReadOnlyList<Stp.Chemistry.Molecule> molecules;
+using (trainer.UseEmaWeights())   // sample with the EMA weights, as EDM does; the live weights come back afterwards
+    molecules = new DiffusionSampler(model).Sample(SamplingPlan.Efficient(sizes, 20), seed: 1);
 Console.WriteLine(MetricsEvaluator.ForQm9().Evaluate(molecules).ToTable("radial toy backbone"));

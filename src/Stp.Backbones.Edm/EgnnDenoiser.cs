@@ -1,6 +1,7 @@
 using Stp.Backbones.Edm.IO;
 using Stp.Backbones.Edm.Modules;
 using Stp.Diffusion;
+using Stp.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,7 +22,7 @@ namespace Stp.Backbones.Edm;
 /// var eps = denoiser.Predict(new DenoiserInput(x, h, t, nodeMask, atomCounts));
 /// </code>
 /// </example>
-public sealed class EgnnDenoiser : IDenoiser, IDisposable
+public sealed class EgnnDenoiser : IDenoiser, IDescribedComponent, IDisposable
 {
     /// <summary>Prefix of the dynamics entries in an EDM <c>EnVariationalDiffusion</c> state dict.</summary>
     public const string EdmCheckpointPrefix = "dynamics.";
@@ -111,6 +112,9 @@ public sealed class EgnnDenoiser : IDenoiser, IDisposable
             throw;
         }
     }
+
+    /// <inheritdoc />
+    public ComponentDescription Describe() => EgnnDenoiserFactory.Describe(Options);
 
     /// <summary>Releases the module and the cached edge lists.</summary>
     public void Dispose() => _dynamics.Dispose();

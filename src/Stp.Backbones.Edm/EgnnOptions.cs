@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Stp.Backbones.Edm;
 
 /// <summary>
@@ -59,9 +61,11 @@ public sealed record EgnnOptions
     public bool SinEmbedding { get; init; }
 
     /// <summary>Edge feature count entering every edge and coordinate MLP: 2, or 24 with <see cref="SinEmbedding"/>.</summary>
+    [JsonIgnore]
     public int EdgeFeatureCount => SinEmbedding ? 2 * SinusoidsEmbeddingFrequencies * 2 : 2;
 
     /// <summary>Width of the EGNN node input: features, the time column, then the context columns.</summary>
+    [JsonIgnore]
     public int NodeInputCount => FeatureCount + 1 + ContextCount;
 
     internal const int SinusoidsEmbeddingFrequencies = 6;

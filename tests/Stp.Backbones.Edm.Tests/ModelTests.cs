@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using Stp.Models;
 using Stp.Backbones.Edm.Graphs;
 using Stp.Backbones.Edm.IO;
 using Stp.Diffusion;

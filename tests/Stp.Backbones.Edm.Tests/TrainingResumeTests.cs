@@ -15,7 +15,7 @@ public class TrainingResumeTests
     {
         TorchSharp.torch.manual_seed(5);
         var den = new EgnnDenoiser(EgnnOptions.Small(features.Count, hiddenFeatures: 16, layers: 2));
-        var model = EquivariantDiffusion.Create(den, PriorKind.ScaledPrior, prior, options: new DiffusionOptions { Features = features });
+        var model = DiffusionModel.Create(den, PriorKind.ScaledPrior, prior, features);
         return (new DiffusionTrainer(model, data, new TrainerOptions { BatchSize = 4, LearningRate = 1e-3, EmaDecay = 0.9, Seed = 11 }), den);
     }
 

@@ -55,7 +55,7 @@ public class CliTests
         Assert.That(Run("train", "--data", data, "--resume", "--steps", "5", "--out", run, "--eval-every", "0", "--threads", "1"), Is.EqualTo(0));
         var log = File.ReadAllLines(Path.Combine(run, "train_log.csv"));
         Assert.That(log.Skip(1).Select(l => l.Split(',')[0]), Is.EqualTo(new[] { "1", "2", "3", "4", "5" }), "resumed at step 4");
-        var ckpt = Path.Combine(run, "checkpoint.stp");
+        var ckpt = Path.Combine(run, "checkpoint.safetensors");
 
         var samples = Path.Combine(_dir, "samples");
         Assert.That(Run("sample", "--checkpoint", ckpt, "--n", "6", "--out", samples, "--threads", "1"), Is.EqualTo(0));
@@ -74,7 +74,7 @@ public class CliTests
         var rows = File.ReadAllLines(Path.Combine(analysis, "alignment.csv"));
         Assert.That(rows.Length, Is.GreaterThan(5));
 
-        var model = Path.Combine(_dir, "model.stp");
+        var model = Path.Combine(_dir, "model.safetensors");
         Assert.That(Run("export", "--checkpoint", ckpt, "--out", model), Is.EqualTo(0));
         Assert.That(new FileInfo(model).Length, Is.LessThan(new FileInfo(ckpt).Length));
         Assert.That(Run("quickstart", "--model", model, "--n", "3", "--out", Path.Combine(_dir, "qs"), "--threads", "1"), Is.EqualTo(0));

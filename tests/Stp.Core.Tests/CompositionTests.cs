@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 using Stp.Chemistry;
+using Stp.Codecs;
 using Stp.Data;
 using Stp.Diffusion;
 using Stp.Prior;
@@ -18,21 +19,28 @@ public class CompositionTests
         var services = new ServiceCollection()
             .AddSingleton<IDenoiser>(new TinyDenoiser(Features.Count, 1))
             .AddSingleton<IPriorScaler>(new FuncPriorScaler(n => n / 29.0))
-            .AddStpDiffusion(o => { o.Diffusion = new DiffusionOptions { Features = Features }; o.Schedule = new PolynomialSchedule(100); });
+            .AddStpDiffusion(o => { o.Features = Features; o.Schedule = new PolynomialSchedule(100); });
         using var sp = services.BuildServiceProvider();
-        var model = sp.GetRequiredService<EquivariantDiffusion>();
+        var model = sp.GetRequiredService<DiffusionModel>();
         Assert.That(model.Schedule, Is.InstanceOf<ScaledPriorSchedule>());
-        Assert.That(model.Schedule.CoordinateNoiseScale(29), Is.EqualTo(1.0));
+        Assert.That(model.PriorScale.PriorScale(29), Is.EqualTo(1.0));
         Assert.That(model.Schedule.Timesteps, Is.EqualTo(100));
+        Assert.That(model.Codec, Is.InstanceOf<EdmFeatureCodec>());
         Assert.That(sp.GetRequiredService<DiffusionSampler>().Model, Is.SameAs(model));
 
         var unit = new ServiceCollection().AddSingleton<IDenoiser>(new TinyDenoiser(Features.Count, 1))
-            .AddStpDiffusion(o => { o.Prior = PriorKind.Unit; o.Diffusion = new DiffusionOptions { Features = Features }; })
-            .BuildServiceProvider().GetRequiredService<EquivariantDiffusion>();
+            .AddStpDiffusion(o => { o.Prior = PriorKind.Unit; o.Features = Features; })
+            .BuildServiceProvider().GetRequiredService<DiffusionModel>();
         Assert.That(unit.Schedule, Is.SameAs(PolynomialSchedule.Edm));
+        Assert.That(unit.Prior, Is.EqualTo(PriorKind.Unit));
+
+        var codec = new IdentityCodec(Features);
+        var custom = new ServiceCollection().AddSingleton<IDenoiser>(new TinyDenoiser(Features.Count, 1)).AddSingleton<IMoleculeCodec>(codec)
+            .AddStpDiffusion(o => o.Prior = PriorKind.Unit).BuildServiceProvider().GetRequiredService<DiffusionModel>();
+        Assert.That(custom.Codec, Is.SameAs(codec), "a registered codec replaces EDM's");
 
         var missing = new ServiceCollection().AddStpDiffusion().BuildServiceProvider();
-        Assert.That(() => missing.GetRequiredService<EquivariantDiffusion>(), Throws.InvalidOperationException.With.Message.Contains("IDenoiser"));
+        Assert.That(() => missing.GetRequiredService<DiffusionModel>(), Throws.InvalidOperationException.With.Message.Contains("IDenoiser"));
     }
 
     [Test]
@@ -40,12 +48,17 @@ public class CompositionTests
     {
         var scaler = new FuncPriorScaler(n => 0.5);
         var den = new TinyDenoiser(Features.Count, 1);
-        var o = new DiffusionOptions { Features = Features };
-        Assert.That(EquivariantDiffusion.Create(den, PriorKind.ScaledPrior, scaler, options: o).Schedule.CoordinateNoiseScale(5), Is.EqualTo(0.5));
-        var n = EquivariantDiffusion.Create(den, PriorKind.NormalizedCoordinates, scaler, options: o);
-        Assert.That(n.CoordinateNorm(5), Is.EqualTo(0.5));
-        Assert.That(n.Schedule.CoordinateNoiseScale(5), Is.EqualTo(1.0));
-        Assert.That(() => EquivariantDiffusion.Create(den, PriorKind.ScaledPrior, null, options: o), Throws.ArgumentNullException);
+        var stp = DiffusionModel.Create(den, PriorKind.ScaledPrior, scaler, Features);
+        Assert.That(stp.PriorScale.PriorScale(5), Is.EqualTo(0.5));
+        Assert.That(stp.Prior, Is.EqualTo(PriorKind.ScaledPrior));
+        var n = DiffusionModel.Create(den, PriorKind.NormalizedCoordinates, scaler, Features);
+        Assert.That(n.Codec, Is.InstanceOf<NormalizedCoordinatesCodec>());
+        Assert.That(n.PriorScale.PriorScale(5), Is.EqualTo(1.0), "-N keeps unit noise");
+        Assert.That(n.Prior, Is.EqualTo(PriorKind.NormalizedCoordinates));
+        Assert.That(() => DiffusionModel.Create(den, PriorKind.ScaledPrior, null, Features), Throws.ArgumentNullException);
+        Assert.That(() => new DiffusionModel(den, new ScaledPriorSchedule(PolynomialSchedule.Edm, scaler), new NormalizedCoordinatesCodec(new EdmFeatureCodec(Features), scaler)),
+            Throws.ArgumentException.With.Message.Contains("both"));
+        Assert.That(() => DiffusionModel.Create(new TinyDenoiser(7, 1), PriorKind.Unit, null, Features), Throws.ArgumentException.With.Message.Contains("feature channels"));
     }
 
     [Test]

@@ -1,6 +1,10 @@
 using NUnit.Framework;
 using Stp.Data.Npy;
+using Stp.Chemistry;
+using Stp.Codecs;
+using Stp.Data;
 using Stp.Diffusion;
+using Stp.Sampling;
 using Stp.Testing;
 
 namespace Stp.Core.Tests;
@@ -66,15 +70,32 @@ public class ScheduleTests
     }
 
     [Test]
-    public void StpDecoratorKeepsScheduleAndScalesOnlyCoordinates()
+    public void StpDecoratorKeepsTheScheduleAndTheModelTakesItsScale()
     {
         var inner = new CosineSchedule(200);
         var stp = new ScaledPriorSchedule(inner, new FuncPriorScaler(n => n / 10.0));
         INoiseSchedule i = inner, d = stp;
         for (int t = 0; t <= 200; t += 17) Assert.That(d.Gamma(t), Is.EqualTo(i.Gamma(t)));
-        Assert.That(d.CoordinateNoiseScale(7), Is.EqualTo(0.7).Within(1e-15));
-        Assert.That(i.CoordinateNoiseScale(7), Is.EqualTo(1.0));
-        var bad = new ScaledPriorSchedule(inner, new FuncPriorScaler(n => 0.0));
-        Assert.That(() => ((INoiseSchedule)bad).CoordinateNoiseScale(3), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("gamma_3"));
+        var features = new AtomFeatures(new AtomVocabulary("toy", new[] { 1, 6 }), false);
+        var model = new DiffusionModel(new ZeroDenoiser(2), stp, new EdmFeatureCodec(features, categoricalNorm: 1));
+        Assert.That(model.PriorScale.PriorScale(7), Is.EqualTo(0.7).Within(1e-15));
+        Assert.That(model.Prior, Is.EqualTo(PriorKind.ScaledPrior));
+        Assert.That(model.BaseSchedule, Is.SameAs(inner));
+        var bad = new DiffusionModel(new ZeroDenoiser(2), new ScaledPriorSchedule(inner, new FuncPriorScaler(n => 0.0)), new EdmFeatureCodec(features, categoricalNorm: 1));
+        Assert.That(() => bad.ValidateSizes(new[] { 3 }), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("N = 3"));
+    }
+
+    [Test]
+    public void SubsampledGridsVisitTheTrainedSteps()
+    {
+        Assert.That(TimestepGrid.Uniform(1000, 1000), Is.EqualTo(Enumerable.Range(0, 1001).Reverse()));
+        Assert.That(TimestepGrid.Uniform(1000, 4), Is.EqualTo(new[] { 1000, 750, 500, 250, 0 }));
+        var g = TimestepGrid.Uniform(1000, 3);
+        Assert.That(g, Is.EqualTo(new[] { 1000, 667, 333, 0 }), "round(k T / K)");
+        var fifty = TimestepGrid.Uniform(1000, 50);
+        Assert.That(fifty, Has.Length.EqualTo(51));
+        Assert.That(fifty.Zip(fifty.Skip(1), (a, b) => a - b), Is.All.EqualTo(20));
+        Assert.That(() => TimestepGrid.Uniform(100, 101), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("1..100"));
+        Assert.That(() => TimestepGrid.Uniform(100, 0), Throws.InstanceOf<ArgumentOutOfRangeException>());
     }
 }

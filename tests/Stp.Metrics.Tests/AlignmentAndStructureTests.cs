@@ -27,8 +27,9 @@ public class AlignmentAndStructureTests
         var h = new float[b * n * f];
         for (int a = 0; a < 3; a++) { h[(0 * n + a) * f + types0[a]] = 1; h[(0 * n + a) * f + k] = 50; }
         for (int a = 0; a < 2; a++) { h[(1 * n + a) * f + types1[a]] = 1; h[(1 * n + a) * f + k] = 50; }
-        return new SamplingStep(t, 2, torch.tensor(x, new long[] { b, n, 3 }), torch.tensor(h, new long[] { b, n, f }),
-            torch.ones(b, n, 1), torch.tensor(new long[] { 3, 2 }), ids);
+        var xt = torch.tensor(x, new long[] { b, n, 3 });
+        var ht = torch.tensor(h, new long[] { b, n, f });
+        return new SamplingStep(t, 2, xt, ht, new Stp.Codecs.LatentBatch(xt, ht), torch.ones(b, n, 1), torch.tensor(new long[] { 3, 2 }), ids);
     }
 
     [Test]

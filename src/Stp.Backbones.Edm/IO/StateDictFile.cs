@@ -1,6 +1,7 @@
 using System.Collections;
 using System.IO.Compression;
 using TorchSharp;
+using Stp.Models;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
@@ -56,40 +57,11 @@ public static class StateDictFile
     }
 
     /// <summary>
-    /// Copies a state dict into <paramref name="module"/>'s parameters and buffers, strictly: every module entry must
-    /// be present with the same shape, and every state-dict entry under <paramref name="prefix"/> must be used.
-    /// Entries outside the prefix are ignored (e.g. <c>gamma.gamma</c> beside <c>dynamics.*</c> in an EDM checkpoint).
-    /// Values are converted to the parameter's dtype and device. Nothing is copied unless everything fits.
+    /// Copies a state dict into <paramref name="module"/> strictly (see <see cref="StateDict.Load"/>): every module entry
+    /// must be present under <paramref name="prefix"/> with the same shape and every entry under the prefix used; other
+    /// entries are ignored (e.g. <c>gamma.gamma</c> beside <c>dynamics.*</c> in an EDM checkpoint).
     /// </summary>
     /// <exception cref="StateDictMismatchException">A key is missing, unexpected, or has the wrong shape; the message names it.</exception>
-    public static void Load(nn.Module module, IReadOnlyDictionary<string, Tensor> stateDict, string prefix = "")
-    {
-        ArgumentNullException.ThrowIfNull(module);
-        ArgumentNullException.ThrowIfNull(stateDict);
-        ArgumentNullException.ThrowIfNull(prefix);
-        var targets = module.named_parameters().Select(p => (p.name, (Tensor)p.parameter))
-            .Concat(module.named_buffers().Select(b => (b.name, b.buffer))).ToList();
-        var used = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (name, target) in targets)
-        {
-            var key = prefix + name;
-            if (!stateDict.TryGetValue(key, out var source))
-                throw new StateDictMismatchException(StateDictMismatchKind.MissingKey, key, $"State dict has no entry '{key}' (module parameter '{name}', shape [{string.Join(", ", target.shape)}]).");
-            if (!source.shape.SequenceEqual(target.shape))
-                throw new StateDictMismatchException(StateDictMismatchKind.ShapeMismatch, key,
-                    $"State dict entry '{key}' has shape [{string.Join(", ", source.shape)}], the module expects [{string.Join(", ", target.shape)}].");
-            used.Add(key);
-        }
-        foreach (var key in stateDict.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            if (!used.Contains(key))
-                throw new StateDictMismatchException(StateDictMismatchKind.UnexpectedKey, key, $"State dict entry '{key}' matches no parameter of the module (prefix '{prefix}').");
-        }
-        using var noGrad = torch.no_grad();
-        foreach (var (name, target) in targets)
-        {
-            using var value = stateDict[prefix + name].to(target.dtype, target.device);
-            target.copy_(value);
-        }
-    }
+    public static void Load(nn.Module module, IReadOnlyDictionary<string, Tensor> stateDict, string prefix = "") =>
+        StateDict.Load(module, stateDict, prefix);
 }

@@ -120,7 +120,7 @@ public static class MoleculeDatasets
     {
         var test = all.Where(m => m.Properties.TryGetValue("split", out var s) && s == "edm_test").ToList();
         var rest = all.Where(m => !(m.Properties.TryGetValue("split", out var s) && s == "edm_test")).ToList();
-        var order = Enumerable.Range(0, rest.Count).Select(i => (Key: Diffusion.CounterNormal.Uniform(seed, 0x5350_4C49, 0, i), Index: i))
+        var order = Enumerable.Range(0, rest.Count).Select(i => (Key: Randomness.CounterRandom.Uniform(Randomness.RandomDomain.Split, seed, 0, 0, i), Index: i))
             .OrderBy(p => p.Key).Select(p => p.Index).ToArray();
         int nValid = (int)Math.Round(rest.Count * validationFraction);
         return (order.Skip(nValid).Select(i => rest[i]).ToList(), order.Take(nValid).Select(i => rest[i]).ToList(), test);

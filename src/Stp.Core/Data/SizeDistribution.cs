@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Stp.Chemistry;
-using Stp.Diffusion;
+using Stp.Randomness;
 
 namespace Stp.Data;
 
@@ -53,7 +53,7 @@ public sealed class SizeDistribution
         var result = new int[count];
         for (int i = 0; i < count; i++)
         {
-            double u = CounterNormal.Uniform(seed, 0x5153, i, 0);
+            double u = CounterRandom.Uniform(RandomDomain.Sizes, seed, i, 0, 0);
             int k = Array.BinarySearch(_cumulative, u);
             if (k < 0) k = ~k;
             result[i] = _sizes[Math.Min(k, _sizes.Length - 1)];

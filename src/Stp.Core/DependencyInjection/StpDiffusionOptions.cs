@@ -1,3 +1,5 @@
+using Stp.Codecs;
+using Stp.Data;
 using Stp.Diffusion;
 
 namespace Stp.DependencyInjection;
@@ -11,6 +13,6 @@ public sealed class StpDiffusionOptions
     /// <summary>The coordinate prior (default: <see cref="PriorKind.ScaledPrior"/>, i.e. StP; needs an IPriorScaler service).</summary>
     public PriorKind Prior { get; set; } = PriorKind.ScaledPrior;
 
-    /// <summary>Feature layout and normalisation (default: EDM's QM9 settings).</summary>
-    public DiffusionOptions Diffusion { get; set; } = new();
+    /// <summary>Atom features of the default EDM codec (default: QM9). Register an <see cref="IMoleculeCodec"/> to use another codec.</summary>
+    public AtomFeatures Features { get; set; } = AtomFeatures.Qm9;
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Stp.Codecs;
 using Stp.DependencyInjection;
 using Stp.Diffusion;
 using Stp.Prior;
@@ -10,10 +11,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class StpServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="EquivariantDiffusion"/> and <see cref="DiffusionSampler"/> (singletons) composed from the registered
-    /// <see cref="IDenoiser"/> (a backbone package registers one) and, for StP or "-N", the registered
-    /// <see cref="IPriorScaler"/>. The schedule is registered as <see cref="INoiseSchedule"/>, wrapped in
-    /// <see cref="ScaledPriorSchedule"/> when the prior is StP. Existing registrations are kept (TryAdd).
+    /// Adds <see cref="DiffusionModel"/> and <see cref="DiffusionSampler"/> (singletons) composed from the registered
+    /// <see cref="IDenoiser"/> (a backbone package registers one), the registered <see cref="IMoleculeCodec"/> (default:
+    /// EDM's feature codec over <see cref="StpDiffusionOptions.Features"/>) and, for StP or "-N", the registered
+    /// <see cref="IPriorScaler"/>. Existing registrations are kept (TryAdd).
     /// </summary>
     public static IServiceCollection AddStpDiffusion(this IServiceCollection services, Action<StpDiffusionOptions>? configure = null)
     {
@@ -21,25 +22,15 @@ public static class StpServiceCollectionExtensions
         var options = new StpDiffusionOptions();
         configure?.Invoke(options);
         services.TryAddSingleton(options);
-        services.TryAddSingleton<INoiseSchedule>(sp =>
-            options.Prior == PriorKind.ScaledPrior
-                ? new ScaledPriorSchedule(options.Schedule, sp.GetService<IPriorScaler>() ?? throw new InvalidOperationException("StP needs an IPriorScaler service (e.g. services.AddSingleton<IPriorScaler>(PriorScaleTable.PublishedQm9))."))
-                : options.Schedule);
+        services.TryAddSingleton<IMoleculeCodec>(_ => new EdmFeatureCodec(options.Features));
         services.TryAddSingleton(sp =>
         {
-            var denoiser = sp.GetService<IDenoiser>() ?? throw new InvalidOperationException("No IDenoiser registered: add a backbone (e.g. services.AddStpEgnn(...)) or register your own IDenoiser.");
-            var diffusion = options.Prior == PriorKind.NormalizedCoordinates
-                ? new DiffusionOptions
-                {
-                    Features = options.Diffusion.Features, PositionNorm = options.Diffusion.PositionNorm,
-                    CategoricalNorm = options.Diffusion.CategoricalNorm, AtomicNumberNorm = options.Diffusion.AtomicNumberNorm,
-                    ContextCount = options.Diffusion.ContextCount,
-                    CoordinateNormalizer = sp.GetService<IPriorScaler>() ?? throw new InvalidOperationException("The -N prior needs an IPriorScaler service."),
-                }
-                : options.Diffusion;
-            return new EquivariantDiffusion(denoiser, sp.GetRequiredService<INoiseSchedule>(), diffusion);
+            var denoiser = sp.GetService<IDenoiser>() ?? throw new InvalidOperationException("No IDenoiser registered: add a backbone (e.g. services.AddStpEgnnDenoiser(...)) or register your own IDenoiser.");
+            var scaler = options.Prior == PriorKind.Unit ? null
+                : sp.GetService<IPriorScaler>() ?? throw new InvalidOperationException($"Prior {options.Prior} needs an IPriorScaler service (e.g. services.AddSingleton<IPriorScaler>(PriorScaleTable.PublishedQm9)).");
+            return DiffusionModel.Create(denoiser, options.Prior, scaler, schedule: options.Schedule, codec: sp.GetRequiredService<IMoleculeCodec>());
         });
-        services.TryAddSingleton(sp => new DiffusionSampler(sp.GetRequiredService<EquivariantDiffusion>()));
+        services.TryAddSingleton(sp => new DiffusionSampler(sp.GetRequiredService<DiffusionModel>()));
         return services;
     }
 }

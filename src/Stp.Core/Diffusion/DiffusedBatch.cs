@@ -1,10 +1,8 @@
-using static TorchSharp.torch;
+using Stp.Codecs;
 
 namespace Stp.Diffusion;
 
-/// <summary>A batch after the forward process: z_t and the noise that made it (all normalised, [B, N, *]).</summary>
-/// <param name="Zx">Noisy coordinates z_t^x.</param>
-/// <param name="Zh">Noisy features z_t^h.</param>
-/// <param name="EpsX">Coordinate noise (gamma_N-scaled under StP, zero CoM) — the training target for x.</param>
-/// <param name="EpsH">Feature noise — the training target for h.</param>
-public sealed record DiffusedBatch(Tensor Zx, Tensor Zh, Tensor EpsX, Tensor EpsH);
+/// <summary>A batch after the forward process q(z_t | z_0): z_t and the noise that made it.</summary>
+/// <param name="Noisy">z_t.</param>
+/// <param name="Noise">eps (eps_x gamma_N-scaled under StP, zero CoM): the epsilon target.</param>
+public sealed record DiffusedBatch(LatentBatch Noisy, LatentBatch Noise);

@@ -3,10 +3,11 @@ using Stp.Prior;
 namespace Stp.Diffusion;
 
 /// <summary>
-/// Scaling the Prior (StP) as a decorator of any noise schedule: the alpha/sigma/gamma values are the inner
-/// schedule's, and every coordinate-noise term of a molecule with N atoms is multiplied by gamma_N
+/// Scaling the Prior (StP) as a decorator of any noise schedule: alpha, sigma and gamma are the inner schedule's,
+/// and the model built on it scales every coordinate-noise term of a molecule with N atoms by gamma_N
 /// (<see cref="IPriorScaler.PriorScale"/>): the forward process and training target, the prior z_T, each reverse
-/// step and the final draw (paper eq. 10). Feature noise is not scaled. No denoiser knows whether StP is on.
+/// step and the final draw (paper eq. 10). Feature noise is not scaled, and no denoiser knows whether StP is on.
+/// The scaling itself happens in one place, <see cref="MoleculeNoise"/>, so every objective and sampler gets it.
 /// </summary>
 public sealed class ScaledPriorSchedule : INoiseSchedule
 {
@@ -34,15 +35,6 @@ public sealed class ScaledPriorSchedule : INoiseSchedule
 
     /// <inheritdoc />
     public double Sigma(int t) => Inner.Sigma(t);
-
-    /// <summary>gamma_N (the inner schedule's own scale, normally 1, times the prior scale).</summary>
-    public double CoordinateNoiseScale(int atomCount)
-    {
-        double g = PriorScaler.PriorScale(atomCount);
-        if (!(g > 0) || !double.IsFinite(g))
-            throw new ArgumentOutOfRangeException(nameof(atomCount), atomCount, $"Prior scale gamma_{atomCount} = {g} is not a positive finite number.");
-        return Inner.CoordinateNoiseScale(atomCount) * g;
-    }
 
     /// <inheritdoc />
     public override string ToString() => $"StP({Inner})";

@@ -8,7 +8,7 @@ namespace Stp.Runtime;
 /// tensors need. <see cref="ServeLargeAllocationsWithMmap"/> lowers glibc's mmap threshold so that large buffers are
 /// returned to the OS when freed (the same as setting MALLOC_MMAP_THRESHOLD_). It trades some speed for memory.
 /// </summary>
-public static partial class NativeMemory
+internal static partial class NativeMemory
 {
     private const int MallocMmapThreshold = -3; // M_MMAP_THRESHOLD
 

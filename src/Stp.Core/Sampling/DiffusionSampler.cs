@@ -1,4 +1,6 @@
+using System.Globalization;
 using Stp.Chemistry;
+using Stp.Codecs;
 using Stp.Diffusion;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -6,25 +8,37 @@ using static TorchSharp.torch;
 namespace Stp.Sampling;
 
 /// <summary>
-/// EDM's ancestral sampler (FACTS 1.8) over all T steps, honouring the StP prior (every coordinate-noise draw scaled by
-/// gamma_N through the schedule) and the "-N" ablation (coordinates multiplied back by gamma_N). The only place where
-/// denoiser and schedule meet at sampling time. Each reverse step runs in its own dispose scope.
+/// The sampler: the only place where denoiser, schedule, codec and noise source meet at sampling time. For every
+/// batch of a <see cref="SamplingPlan"/> it draws the prior z_T (gamma_N-scaled coordinates under StP), runs the
+/// reverse step of <see cref="SamplerOptions.ReverseStep"/> over the (possibly subsampled) grid, takes EDM's final
+/// step p(x, h | z_0), and decodes with the model's codec. Each reverse step runs in its own dispose scope.
 /// </summary>
 public sealed class DiffusionSampler
 {
     private const long FinalStep = -1;
 
-    /// <summary>Creates a sampler for <paramref name="model"/>.</summary>
-    public DiffusionSampler(EquivariantDiffusion model) => Model = model ?? throw new ArgumentNullException(nameof(model));
+    /// <summary>Creates a sampler for <paramref name="model"/> (default: EDM's ancestral sampler over all T steps).</summary>
+    public DiffusionSampler(DiffusionModel model, SamplerOptions? options = null)
+    {
+        Model = model ?? throw new ArgumentNullException(nameof(model));
+        Options = options ?? SamplerOptions.Ancestral;
+        Grid = TimestepGrid.Uniform(model.Schedule.Timesteps, Options.Steps ?? model.Schedule.Timesteps);
+    }
 
-    /// <summary>The diffusion model.</summary>
-    public EquivariantDiffusion Model { get; }
+    /// <summary>The model.</summary>
+    public DiffusionModel Model { get; }
+
+    /// <summary>Options.</summary>
+    public SamplerOptions Options { get; }
+
+    /// <summary>The visited integer times, T down to 0 (K + 1 values: K reverse steps, then the final step at 0).</summary>
+    public IReadOnlyList<int> Grid { get; }
 
     /// <summary>Samples one molecule per entry of the plan; returns them in molecule-id order.</summary>
-    /// <param name="plan">Sizes and batches.</param>
+    /// <param name="plan">Sizes, contexts and batches.</param>
     /// <param name="seed">Seed of all noise; molecule i's noise depends only on (seed, i, step).</param>
     /// <param name="device">Device to run on (default CPU).</param>
-    /// <param name="observer">Optional hook that sees (x_hat_t, h_hat_t) at every step.</param>
+    /// <param name="observer">Optional hook that sees the predicted clean sample at every observed step.</param>
     /// <param name="progress">Optional progress: number of molecules finished.</param>
     /// <param name="cancellationToken">Stops between steps.</param>
     public IReadOnlyList<Molecule> Sample(SamplingPlan plan, long seed, Device? device = null, ISamplingObserver? observer = null,
@@ -32,18 +46,26 @@ public sealed class DiffusionSampler
     {
         ArgumentNullException.ThrowIfNull(plan);
         Model.ValidateSizes(plan.Sizes);
+        int c = Model.ContextCount;
+        if (c > 0 && plan.Contexts is null)
+            throw new ArgumentException($"The model is conditional ({c} context channels): give every molecule a context in the sampling plan.", nameof(plan));
+        if (c == 0 && plan.Contexts is not null)
+            throw new ArgumentException("The plan carries contexts but the model is unconditional.", nameof(plan));
+        if (c > 0 && plan.Contexts![0].Length != c)
+            throw new ArgumentException($"The plan's contexts have {plan.Contexts[0].Length} values, the model expects {c}.", nameof(plan));
         var dev = device ?? CPU;
         var result = new Molecule[plan.Sizes.Count];
-        var module = Model.Denoiser.Module;
-        bool wasTraining = module.training;
-        module.eval();
+        var modules = Model.Parts.Select(p => p.Module).ToArray();
+        var wasTraining = modules.Select(m => m.training).ToArray();
+        foreach (var m in modules) m.eval();
         int done = 0;
         try
         {
             using var noGrad = no_grad();
+            var noise = Model.CreateNoise(seed);
             foreach (var batch in plan.Batches)
             {
-                var molecules = SampleBatch(batch, seed, dev, observer, cancellationToken);
+                var molecules = SampleBatch(batch, noise, dev, observer, cancellationToken);
                 for (int i = 0; i < molecules.Length; i++) result[batch.MoleculeIds[i]] = molecules[i];
                 done += molecules.Length;
                 progress?.Report(done);
@@ -51,71 +73,81 @@ public sealed class DiffusionSampler
         }
         finally
         {
-            if (wasTraining) module.train();
+            for (int i = 0; i < modules.Length; i++) if (wasTraining[i]) modules[i].train();
         }
         return result;
     }
 
-    private Molecule[] SampleBatch(SamplingBatch batch, long seed, Device device, ISamplingObserver? observer, CancellationToken ct)
+    private Molecule[] SampleBatch(SamplingBatch batch, MoleculeNoise noise, Device device, ISamplingObserver? observer, CancellationToken ct)
     {
         var schedule = Model.Schedule;
-        int T = schedule.Timesteps, b = batch.Sizes.Count, n = batch.PaddedSize;
+        int b = batch.Sizes.Count, n = batch.PaddedSize, L = Model.Codec.LatentFeatureCount;
         var streams = batch.MoleculeIds.Select(i => (long)i).ToArray();
         using var outer = NewDisposeScope();
         var maskArr = new float[b * n];
         for (int i = 0; i < b; i++) for (int a = 0; a < batch.Sizes[i]; a++) maskArr[i * n + a] = 1f;
         var mask = tensor(maskArr, new long[] { b, n, 1 }, device: device);
         var counts = tensor(batch.Sizes.Select(s => (long)s).ToArray(), device: device);
-        var (zx, zh) = Model.SampleNoise(batch.Sizes, n, seed, streams, T, device);
+        var context = ContextTensor(batch, mask, device);
+        LatentBatch Draw(long step) => noise.Draw(NoisePurpose.Sampling, batch.Sizes, n, L, streams, step, device);
+        var z = Draw(Grid[0]);
 
-        for (int s = T - 1; s >= 0; s--)
+        for (int k = 0; k + 1 < Grid.Count; k++)
         {
             ct.ThrowIfCancellationRequested();
-            int t = s + 1;
+            int t = Grid[k], s = Grid[k + 1];
             using var scope = NewDisposeScope();
-            var tTensor = full(b, (long)t, ScalarType.Int64, device: device);
-            var eps = Model.PredictNoise(zx, zh, tTensor, mask, counts);
-            observer?.OnStep(Observe(t, zx, zh, eps, mask, counts, batch));
-            double gs = schedule.Gamma(s), gt = schedule.Gamma(t);
-            var (sigma2ts, alphats) = NoiseScheduleMath.Transition(gs, gt);
-            double sigmaT = schedule.Sigma(t), sigmaS = schedule.Sigma(s);
-            double c = sigma2ts / alphats / sigmaT;
-            double stdev = Math.Sqrt(sigma2ts) * sigmaS / sigmaT;
-            var (nx, nh) = Model.SampleNoise(batch.Sizes, n, seed, streams, s, device);
-            var newX = CenterOfMass.Remove(zx / alphats - c * eps.NoiseX + stdev * nx, mask);
-            var newH = (zh / alphats - c * eps.NoiseH + stdev * nh) * mask;
-            zx.Dispose(); zh.Dispose();
-            zx = newX.MoveToOuterDisposeScope();
-            zh = newH.MoveToOuterDisposeScope();
+            var time = full(b, (float)t / schedule.Timesteps, ScalarType.Float32, device: device);
+            var eps = Model.PredictNoise(z, time, mask, counts, context);
+            var step = Options.ReverseStep.Step(new ReverseStepInput(z, eps, t, s, schedule, () => Draw(s)));
+            Observe(observer, t, step.PredictedClean, mask, counts, batch);
+            var next = new LatentBatch(CenterOfMass.Remove(step.Zs.X, mask).MoveToOuterDisposeScope(), (step.Zs.H * mask).MoveToOuterDisposeScope());
+            z.X.Dispose(); z.H.Dispose();
+            z = next;
         }
 
-        // Final step p(x, h | z_0): x ~ N((z_0 - sigma_0 eps_hat)/alpha_0, sigma_0/alpha_0) with StP-scaled noise;
-        // h is read from z_0 itself (argmax over all K classes; no class is dropped).
-        var t0 = zeros(b, ScalarType.Int64, device: device);
-        var eps0 = Model.PredictNoise(zx, zh, t0, mask, counts);
-        observer?.OnStep(Observe(0, zx, zh, eps0, mask, counts, batch));
+        // Final step p(x, h | z_0): x ~ N((z_0 - sigma_0 eps_hat) / alpha_0, sigma_0 / alpha_0) with gamma_N-scaled noise
+        // (the mean alone for a deterministic sampler). h is read from z_0 itself for EDM's codec, drawn around the
+        // prediction for latent codecs.
+        var eps0 = Model.PredictNoise(z, zeros(b, ScalarType.Float32, device: device), mask, counts, context);
         double a0 = schedule.Alpha(0), s0 = schedule.Sigma(0);
-        var (fx, _) = Model.SampleNoise(batch.Sizes, n, seed, streams, FinalStep, device);
-        var x = CenterOfMass.Remove((zx - s0 * eps0.NoiseX) / a0 + (s0 / a0) * fx, mask);
-        x = Model.UnnormalizePositions(x, batch.Sizes);
-        var h = Model.UnnormalizeFeatures(zh);
-        return Decode(x, h, batch);
+        var x = (z.X - s0 * eps0.NoiseX) / a0;
+        var h = (z.H - s0 * eps0.NoiseH) / a0;
+        Observe(observer, 0, new LatentBatch(x, h), mask, counts, batch);
+        if (Options.ReverseStep.IsStochastic)
+        {
+            var f = Draw(FinalStep);
+            x = x + (s0 / a0) * f.X;
+            h = h + (s0 / a0) * f.H;
+        }
+        x = CenterOfMass.Remove(x, mask);
+        if (Model.Codec.FinalFeatures == FinalFeatureSource.FromLatent) h = z.H;
+        var decoded = Model.Codec.Decode(new LatentBatch(x, h * mask), mask, batch.Sizes);
+        return ToMolecules(decoded, batch);
     }
 
-    private SamplingStep Observe(int t, Tensor zx, Tensor zh, DenoiserOutput eps, Tensor mask, Tensor counts, SamplingBatch batch)
+    private Tensor? ContextTensor(SamplingBatch batch, Tensor mask, Device device)
     {
-        double alpha = Model.Schedule.Alpha(t), sigma = Model.Schedule.Sigma(t);
-        var xHat = Model.UnnormalizePositions((zx - sigma * eps.NoiseX) / alpha, batch.Sizes);
-        var hHat = Model.UnnormalizeFeatures((zh - sigma * eps.NoiseH) / alpha) * mask;
-        return new SamplingStep(t, Model.Schedule.Timesteps, xHat, hHat, mask, counts, batch.MoleculeIds);
+        if (batch.Contexts is null) return null;
+        int b = batch.Sizes.Count, c = batch.Contexts[0].Length;
+        var flat = batch.Contexts.SelectMany(v => v).ToArray();
+        return tensor(flat, new long[] { b, 1, c }, device: device) * mask;
     }
 
-    private Molecule[] Decode(Tensor x, Tensor h, SamplingBatch batch)
+    private void Observe(ISamplingObserver? observer, int t, LatentBatch clean, Tensor mask, Tensor counts, SamplingBatch batch)
     {
-        var features = Model.Options.Features;
-        int b = batch.Sizes.Count, n = batch.PaddedSize, f = features.Count;
-        var xs = x.cpu().data<float>().ToArray();
-        var hs = h.cpu().data<float>().ToArray();
+        if (observer is null || !observer.Observes(t)) return;
+        using var scope = NewDisposeScope();
+        var decoded = Model.Codec.Decode(clean, mask, batch.Sizes);
+        observer.OnStep(new SamplingStep(t, Model.Schedule.Timesteps, decoded.Positions, decoded.ClassScores, clean, mask, counts, batch.MoleculeIds));
+    }
+
+    private Molecule[] ToMolecules(DecodedBatch decoded, SamplingBatch batch)
+    {
+        var vocabulary = Model.Codec.Features.Vocabulary;
+        int b = batch.Sizes.Count, n = batch.PaddedSize;
+        var xs = decoded.Positions.cpu().data<float>().ToArray();
+        var cls = decoded.ClassScores.argmax(2).cpu().data<long>().ToArray();
         var result = new Molecule[b];
         for (int i = 0; i < b; i++)
         {
@@ -125,12 +157,18 @@ public sealed class DiffusionSampler
             for (int a = 0; a < size; a++)
             {
                 int node = i * n + a;
-                z[a] = features.Decode(hs.AsSpan(node * f, f));
+                z[a] = vocabulary.AtomicNumberOf((int)cls[node]);
                 for (int d = 0; d < 3; d++) pos[3 * a + d] = xs[node * 3 + d];
             }
             if (pos.Any(v => !double.IsFinite(v)))
                 throw new InvalidOperationException($"Sampling produced non-finite coordinates for molecule {batch.MoleculeIds[i]} (N = {size}); the denoiser diverged.");
-            result[i] = new Molecule(z, pos, new Dictionary<string, string> { ["id"] = batch.MoleculeIds[i].ToString() });
+            var props = new Dictionary<string, string> { ["id"] = batch.MoleculeIds[i].ToString(CultureInfo.InvariantCulture) };
+            if (batch.Contexts is not null && Model.Context is { } ctx && ctx.Count == batch.Contexts[i].Length)
+            {
+                var raw = ctx.Denormalize(batch.Contexts[i]);
+                for (int p = 0; p < raw.Length; p++) props[ctx.Names[p]] = raw[p].ToString("R", CultureInfo.InvariantCulture);
+            }
+            result[i] = new Molecule(z, pos, props);
         }
         return result;
     }

@@ -8,10 +8,16 @@ namespace Stp.Sampling;
 /// </summary>
 public sealed class SamplingPlan
 {
-    private SamplingPlan(IReadOnlyList<int> sizes, IReadOnlyList<SamplingBatch> batches) { Sizes = sizes; Batches = batches; }
+    private SamplingPlan(IReadOnlyList<int> sizes, IReadOnlyList<SamplingBatch> batches, IReadOnlyList<float[]>? contexts)
+    {
+        Sizes = sizes; Batches = batches; Contexts = contexts;
+    }
 
     /// <summary>Atom count of every molecule of the run, in molecule-id order.</summary>
     public IReadOnlyList<int> Sizes { get; }
+
+    /// <summary>Normalised context of every molecule (conditional models), in molecule-id order; null when unconditional.</summary>
+    public IReadOnlyList<float[]>? Contexts { get; }
 
     /// <summary>The batches, in execution order.</summary>
     public IReadOnlyList<SamplingBatch> Batches { get; }
@@ -24,9 +30,13 @@ public sealed class SamplingPlan
     /// <paramref name="maxAtomsPerBatch"/> a batch also closes before its atom total would exceed that cap (at least
     /// one molecule per batch): on CPU, fully connected backbones run faster on batches whose edge tensors fit the caches.
     /// </summary>
-    public static SamplingPlan Efficient(IReadOnlyList<int> sizes, int batchSize, int? maxAtomsPerBatch = null)
+    /// <param name="sizes">Atom count of each molecule.</param>
+    /// <param name="batchSize">Molecules per batch at most.</param>
+    /// <param name="maxAtomsPerBatch">Optional cap on the atoms of a batch.</param>
+    /// <param name="contexts">Normalised context of each molecule, for conditional models (same order as <paramref name="sizes"/>).</param>
+    public static SamplingPlan Efficient(IReadOnlyList<int> sizes, int batchSize, int? maxAtomsPerBatch = null, IReadOnlyList<float[]>? contexts = null)
     {
-        Validate(sizes, batchSize);
+        Validate(sizes, batchSize, contexts);
         if (maxAtomsPerBatch is < 1) throw new ArgumentOutOfRangeException(nameof(maxAtomsPerBatch), maxAtomsPerBatch, "The atom cap must be at least 1.");
         var order = Enumerable.Range(0, sizes.Count).OrderBy(i => sizes[i]).ThenBy(i => i).ToArray();
         var batches = new List<SamplingBatch>();
@@ -36,37 +46,52 @@ public sealed class SamplingPlan
         {
             if (current.Count > 0 && (current.Count == batchSize || atoms + sizes[i] > (maxAtomsPerBatch ?? int.MaxValue)))
             {
-                batches.Add(Batch(current, sizes));
+                batches.Add(Batch(current, sizes, contexts));
                 current = new List<int>(); atoms = 0;
             }
             current.Add(i); atoms += sizes[i];
         }
-        batches.Add(Batch(current, sizes));
-        return new SamplingPlan(sizes.ToArray(), batches);
+        batches.Add(Batch(current, sizes, contexts));
+        return new SamplingPlan(sizes.ToArray(), batches, contexts?.ToArray());
     }
 
-    private static SamplingBatch Batch(List<int> ids, IReadOnlyList<int> sizes)
+    private static SamplingBatch Batch(List<int> ids, IReadOnlyList<int> sizes, IReadOnlyList<float[]>? contexts)
     {
         var sz = ids.Select(i => sizes[i]).ToArray();
-        return new SamplingBatch(ids.ToArray(), sz, sz.Max());
+        return new SamplingBatch(ids.ToArray(), sz, sz.Max(), contexts is null ? null : ids.Select(i => contexts[i]).ToArray());
     }
 
     /// <summary>EDM's plan: batches in draw order, every batch padded to <paramref name="maxAtoms"/>.</summary>
-    public static SamplingPlan DatasetPadding(IReadOnlyList<int> sizes, int batchSize, int maxAtoms)
+    /// <param name="sizes">Atom count of each molecule.</param>
+    /// <param name="batchSize">Molecules per batch.</param>
+    /// <param name="maxAtoms">The dataset maximum every batch is padded to.</param>
+    /// <param name="contexts">Normalised context of each molecule, for conditional models.</param>
+    public static SamplingPlan DatasetPadding(IReadOnlyList<int> sizes, int batchSize, int maxAtoms, IReadOnlyList<float[]>? contexts = null)
     {
-        Validate(sizes, batchSize);
+        Validate(sizes, batchSize, contexts);
         if (sizes.Max() > maxAtoms) throw new ArgumentOutOfRangeException(nameof(maxAtoms), maxAtoms, $"A molecule with {sizes.Max()} atoms does not fit the dataset maximum {maxAtoms}.");
         var batches = new List<SamplingBatch>();
         for (int s = 0; s < sizes.Count; s += batchSize)
         {
             var ids = Enumerable.Range(s, Math.Min(batchSize, sizes.Count - s)).ToArray();
-            batches.Add(new SamplingBatch(ids, ids.Select(i => sizes[i]).ToArray(), maxAtoms));
+            batches.Add(new SamplingBatch(ids, ids.Select(i => sizes[i]).ToArray(), maxAtoms, contexts is null ? null : ids.Select(i => contexts[i]).ToArray()));
         }
-        return new SamplingPlan(sizes.ToArray(), batches);
+        return new SamplingPlan(sizes.ToArray(), batches, contexts?.ToArray());
     }
 
-    private static void Validate(IReadOnlyList<int> sizes, int batchSize)
+    private static void Validate(IReadOnlyList<int> sizes, int batchSize, IReadOnlyList<float[]>? contexts)
     {
+        ArgumentNullException.ThrowIfNull(sizes);
+        if (contexts is not null)
+        {
+            if (contexts.Count != sizes.Count) throw new ArgumentException($"{contexts.Count} contexts for {sizes.Count} molecules.", nameof(contexts));
+            for (int i = 0; i < contexts.Count; i++)
+            {
+                if (contexts[i] is null || contexts[i].Length != contexts[0].Length)
+                    throw new ArgumentException($"Molecule {i}: context has {contexts[i]?.Length ?? 0} values, molecule 0 has {contexts[0]?.Length ?? 0}.", nameof(contexts));
+                if (contexts[i].Any(v => !float.IsFinite(v))) throw new ArgumentException($"Molecule {i}: context is not finite.", nameof(contexts));
+            }
+        }
         if (sizes.Count == 0) throw new ArgumentException("Nothing to sample: no sizes given.", nameof(sizes));
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be at least 1.");
         for (int i = 0; i < sizes.Count; i++)

@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Stp.Chemistry;
 using Stp.Data;
 using Stp.Diffusion;
+using Stp.Randomness;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -13,24 +13,27 @@ using static TorchSharp.torch;
 namespace Stp.Training;
 
 /// <summary>
-/// Trains an <see cref="EquivariantDiffusion"/> with EDM's recipe: AdamW (amsgrad, lr 1e-4, wd 1e-12), EMA of the
-/// weights, adaptive gradient clipping, a dispose scope around every step. Batch order, time steps and noise are pure
-/// functions of (seed, step), so a run resumed from a checkpoint continues exactly as an uninterrupted one.
+/// Trains a <see cref="DiffusionModel"/> — all of its parts (denoiser, trainable codec) in one optimiser — with EDM's
+/// recipe: AdamW (amsgrad, lr 1e-4, wd 1e-12), an EMA of the weights, adaptive gradient clipping, an optional
+/// learning-rate schedule and a dispose scope around every step. Batch order, time steps and noise are pure functions
+/// of (seed, step), so a run resumed from a checkpoint continues exactly as an uninterrupted one. Sample with the EMA
+/// weights through <see cref="UseEmaWeights"/>.
 /// </summary>
 public sealed class DiffusionTrainer : IDisposable
 {
-    private const string Magic = "STPCKPT1";
     private readonly IReadOnlyList<Molecule> _train;
     private readonly Device _device;
     private readonly ILogger _logger;
     private readonly AdamW _optimizer;
     private readonly List<(string Name, Parameter Param)> _params;
-    private readonly Dictionary<string, Tensor> _ema = new();
+    private readonly Dictionary<string, Tensor> _ema = new(StringComparer.Ordinal);
+    private readonly Func<Molecule, float[]>? _context;
     private int[] _order = Array.Empty<int>();
     private long _orderEpoch = -1;
+    private bool _emaActive;
 
-    /// <summary>Creates a trainer over the training molecules (they are validated now, with the offending index named).</summary>
-    public DiffusionTrainer(EquivariantDiffusion model, IReadOnlyList<Molecule> trainingSet, TrainerOptions? options = null,
+    /// <summary>Creates a trainer over the training molecules (they and their contexts are validated now, naming the offending index).</summary>
+    public DiffusionTrainer(DiffusionModel model, IReadOnlyList<Molecule> trainingSet, TrainerOptions? options = null,
         Device? device = null, ILogger<DiffusionTrainer>? logger = null)
     {
         Model = model ?? throw new ArgumentNullException(nameof(model));
@@ -39,15 +42,31 @@ public sealed class DiffusionTrainer : IDisposable
         Options = options ?? new TrainerOptions();
         _device = device ?? CPU;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        var vocabulary = model.Codec.Features.Vocabulary;
         for (int i = 0; i < _train.Count; i++)
         {
             var m = _train[i];
-            if (m.AtomCount == 0 || !m.HasFiniteCoordinates || m.AtomicNumbers.Any(z => model.Options.Features.Vocabulary.IndexOf(z) < 0))
-                throw new ArgumentException($"Training molecule {i} (id {m.Id ?? "?"}) is unusable: zero atoms, non-finite coordinates or an element outside the '{model.Options.Features.Vocabulary.Name}' vocabulary.", nameof(trainingSet));
+            if (m.AtomCount == 0 || !m.HasFiniteCoordinates || m.AtomicNumbers.Any(z => vocabulary.IndexOf(z) < 0))
+                throw new ArgumentException($"Training molecule {i} (id {m.Id ?? "?"}) is unusable: zero atoms, non-finite coordinates or an element outside the '{vocabulary.Name}' vocabulary.", nameof(trainingSet));
         }
         model.ValidateSizes(_train.Select(m => m.AtomCount).Distinct());
-        Model.Denoiser.Module.to(_device);
-        _params = Model.Denoiser.Module.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+        _context = Options.Context ?? (model.Context is { } cp ? cp.Normalize : null);
+        if (model.ContextCount > 0)
+        {
+            if (_context is null)
+                throw new ArgumentException($"The denoiser is conditional ({model.ContextCount} context channels): set TrainerOptions.Context or the model's Context.", nameof(options));
+            for (int i = 0; i < _train.Count; i++)
+            {
+                var c = _context(_train[i]);
+                if (c.Length != model.ContextCount || c.Any(v => !float.IsFinite(v)))
+                    throw new ArgumentException($"Training molecule {i} (id {_train[i].Id ?? "?"}): context has {c.Length} values ({string.Join(", ", c)}), the denoiser expects {model.ContextCount} finite values.", nameof(trainingSet));
+            }
+        }
+        else _context = null;
+        foreach (var part in model.Parts) part.Module.to(_device);
+        _params = model.Parts.SelectMany(part => part.Module.named_parameters()
+            .Where(p => p.parameter.requires_grad).Select(p => (part.Name + "." + p.name, p.parameter))).ToList();
+        if (_params.Count == 0) throw new ArgumentException("The model has no trainable parameters.", nameof(model));
         _optimizer = optim.AdamW(_params.Select(p => p.Param), lr: Options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8,
             weight_decay: Options.WeightDecay, amsgrad: Options.AmsGrad);
         if (Options.EmaDecay > 0)
@@ -55,7 +74,7 @@ public sealed class DiffusionTrainer : IDisposable
     }
 
     /// <summary>The model being trained.</summary>
-    public EquivariantDiffusion Model { get; }
+    public DiffusionModel Model { get; }
 
     /// <summary>Options.</summary>
     public TrainerOptions Options { get; }
@@ -69,6 +88,9 @@ public sealed class DiffusionTrainer : IDisposable
     /// <summary>Steps per epoch.</summary>
     public long StepsPerEpoch => (_train.Count + Options.BatchSize - 1) / Options.BatchSize;
 
+    /// <summary>The learning rate of the next step.</summary>
+    public double CurrentLearningRate => Options.LearningRateSchedule?.LearningRate(Step, Options.LearningRate) ?? Options.LearningRate;
+
     /// <summary>The molecule indices of the batch of step <paramref name="step"/> (seeded shuffle per epoch).</summary>
     public int[] BatchIndices(long step)
     {
@@ -78,7 +100,7 @@ public sealed class DiffusionTrainer : IDisposable
             _order = Enumerable.Range(0, _train.Count).ToArray();
             for (int i = _order.Length - 1; i > 0; i--)
             {
-                int j = (int)Math.Min(i, Math.Floor(CounterNormal.Uniform(Options.Seed, 0x5348_5546, epoch, i) * (i + 1)));
+                int j = (int)Math.Min(i, Math.Floor(CounterRandom.Uniform(RandomDomain.Shuffle, Options.Seed, epoch, 0, i) * (i + 1)));
                 (_order[i], _order[j]) = (_order[j], _order[i]);
             }
             _orderEpoch = epoch;
@@ -90,12 +112,14 @@ public sealed class DiffusionTrainer : IDisposable
     /// <summary>Runs one training step (forward, backward, clip, AdamW, EMA) inside a dispose scope.</summary>
     public TrainingProgress TrainStep()
     {
+        if (_emaActive) throw new InvalidOperationException("The EMA weights are swapped in (UseEmaWeights); dispose that scope before training.");
         var sw = Stopwatch.StartNew();
-        var module = Model.Denoiser.Module;
-        module.train();
+        foreach (var part in Model.Parts) part.Module.train();
         using var scope = NewDisposeScope();
         var idx = BatchIndices(Step);
-        using var batch = MoleculeBatch.Create(idx.Select(i => _train[i]).ToList(), Model.Options.Features, _device, moleculeIds: idx);
+        using var batch = MoleculeBatch.Create(idx.Select(i => _train[i]).ToList(), Model.Codec.Features, _device, moleculeIds: idx, context: _context);
+        double lr = CurrentLearningRate;
+        foreach (var g in _optimizer.ParamGroups) g.LearningRate = lr;
         _optimizer.zero_grad();
         var loss = Model.TrainingLoss(batch, Options.Seed, Step);
         loss.Loss.backward();
@@ -126,65 +150,84 @@ public sealed class DiffusionTrainer : IDisposable
         return progress;
     }
 
-    /// <summary>Copies the EMA weights (or the raw weights when the EMA is off) into <paramref name="target"/>'s module.</summary>
-    public void CopyEmaWeightsTo(IDenoiser target)
-    {
-        using var noGrad = no_grad();
-        var dict = target.Module.state_dict();
-        foreach (var (name, p) in _params)
-            dict[name].copy_(_ema.TryGetValue(name, out var e) ? e : p);
-    }
-
     /// <summary>
-    /// Saves model weights, EMA weights, optimizer state, clipping history, step and caller metadata to one file,
-    /// atomically (a crash never leaves a half-written checkpoint).
+    /// Swaps the EMA weights (the ones EDM samples, validates and saves with) into the model until the returned scope
+    /// is disposed, which restores the live weights: <c>using (trainer.UseEmaWeights()) sampler.Sample(...);</c>.
+    /// Without an EMA (decay 0) the live weights are used and nothing is swapped.
     /// </summary>
-    public void SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? metadata = null)
+    public IDisposable UseEmaWeights()
     {
-        var meta = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>())
+        if (_emaActive) throw new InvalidOperationException("The EMA weights are already swapped in.");
+        if (_ema.Count == 0) return new Restore(() => { });
+        Dictionary<string, Tensor> live;
+        using (var noGrad = no_grad())
         {
-            ["step"] = Step.ToString(),
-            ["seed"] = Options.Seed.ToString(),
-            ["clip_history"] = JsonSerializer.Serialize(Clipper.History),
-        };
-        var model = Model.Denoiser.Module.state_dict();
-        var emaFull = model.ToDictionary(kv => kv.Key, kv => _ema.TryGetValue(kv.Key, out var e) ? e : kv.Value);
-        using var optimizerBytes = new MemoryStream();
-        using (var ow = new BinaryWriter(optimizerBytes, Encoding.UTF8, leaveOpen: true)) _optimizer.save_state_dict(ow);
-        AtomicFile.Write(path, s =>
+            live = _params.ToDictionary(p => p.Name, p => p.Param.detach().clone());
+            foreach (var (name, p) in _params) p.detach().copy_(_ema[name]);
+        }
+        _emaActive = true;
+        return new Restore(() =>
         {
-            using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
-            w.Write(Magic);
-            w.Write(JsonSerializer.Serialize(meta));
-            TensorStore.Write(w, model);
-            TensorStore.Write(w, emaFull);
-            w.Write((int)optimizerBytes.Length);
-            w.Write(optimizerBytes.ToArray());
+            using var noGrad = no_grad();
+            foreach (var (name, p) in _params) p.detach().copy_(live[name]);
+            foreach (var t in live.Values) t.Dispose();
+            _emaActive = false;
         });
     }
 
-    /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> (same model shape); returns its metadata.</summary>
+    /// <summary>Copies the EMA weights (or the live weights when the EMA is off) into another model of the same shape.</summary>
+    public void CopyEmaWeightsTo(DiffusionModel target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var dst = target.Parts.SelectMany(part => part.Module.named_parameters().Select(p => (part.Name + "." + p.name, p.parameter)))
+            .ToDictionary(p => p.Item1, p => p.parameter);
+        using var noGrad = no_grad();
+        foreach (var (name, p) in _params)
+        {
+            if (!dst.TryGetValue(name, out var d) || !d.shape.SequenceEqual(p.shape))
+                throw new ArgumentException($"The target model has no parameter '{name}' of shape [{string.Join(", ", p.shape)}].", nameof(target));
+            d.detach().copy_(_ema.TryGetValue(name, out var e) ? e : p);
+        }
+    }
+
+    /// <summary>
+    /// Saves a checkpoint atomically: the EMA weights (so the file loads as a model with <see cref="DiffusionModel.Load"/>),
+    /// the live weights, the optimizer state, step, seed, clipping history and <paramref name="metadata"/>.
+    /// </summary>
+    public void SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? metadata = null) =>
+        TrainerCheckpoint.Save(this, path, metadata);
+
+    /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> (same model shape); returns its caller metadata.</summary>
     public IReadOnlyDictionary<string, string> LoadCheckpoint(string path)
     {
-        var ckpt = Checkpoint.Read(path);
-        if (ckpt.OptimizerState.Length == 0)
-            throw new InvalidDataException($"{path} is an inference-only checkpoint (no optimizer state); it cannot resume training.");
-        TensorStore.LoadInto(Model.Denoiser.Module, ckpt.Weights, path);
-        using (var noGrad = no_grad())
-            foreach (var (name, _) in _params)
-                if (_ema.TryGetValue(name, out var e)) e.copy_(ckpt.EmaWeights[name]);
-        using (var r = new BinaryReader(new MemoryStream(ckpt.OptimizerState))) _optimizer.load_state_dict(r);
-        Step = long.Parse(ckpt.Metadata["step"]);
-        Clipper.Restore(JsonSerializer.Deserialize<double[]>(ckpt.Metadata["clip_history"])!);
-        ckpt.Dispose();
+        var state = TrainerCheckpoint.Load(this, path);
+        Step = state.Step;
+        Clipper.Restore(state.ClipHistory);
         _logger.LogInformation("Resumed from {Path} at step {Step}", path, Step);
-        return ckpt.Metadata;
+        return state.Metadata;
     }
+
+    internal IReadOnlyList<(string Name, Parameter Param)> Parameters => _params;
+
+    internal IReadOnlyDictionary<string, Tensor> EmaWeights => _ema;
+
+    internal AdamW Optimizer => _optimizer;
 
     /// <inheritdoc />
     public void Dispose()
     {
         _optimizer.Dispose();
         foreach (var t in _ema.Values) t.Dispose();
+    }
+
+    private sealed class Restore(Action action) : IDisposable
+    {
+        private Action? _action = action;
+
+        public void Dispose()
+        {
+            _action?.Invoke();
+            _action = null;
+        }
     }
 }

@@ -1,3 +1,5 @@
+using Stp.Chemistry;
+
 namespace Stp.Training;
 
 /// <summary>Options of <see cref="DiffusionTrainer"/>. Defaults are EDM's released recipe (FACTS 1.9).</summary>
@@ -26,4 +28,13 @@ public sealed class TrainerOptions
 
     /// <summary>Seed of batch order, time steps and noise (default 0).</summary>
     public long Seed { get; init; }
+
+    /// <summary>
+    /// Per-molecule context of a conditional model (one value per context channel, already normalised). Default null:
+    /// the model's <see cref="Stp.Diffusion.DiffusionModel.Context"/> normalisation is used when it has one.
+    /// </summary>
+    public Func<Molecule, float[]>? Context { get; init; }
+
+    /// <summary>Optional learning-rate schedule over steps (default: constant <see cref="LearningRate"/>, as EDM).</summary>
+    public ILearningRateSchedule? LearningRateSchedule { get; init; }
 }

@@ -34,13 +34,16 @@ public sealed class GenerationAlignmentObserver : ISamplingObserver
     public int MoleculeCount { get { lock (_lock) return _records.Count; } }
 
     /// <inheritdoc />
+    public bool Observes(int step) => step % _stride == 0 || step == 0;
+
+    /// <inheritdoc />
     public void OnStep(SamplingStep step)
     {
         ArgumentNullException.ThrowIfNull(step);
-        if (step.Step % _stride != 0 && step.Step != 0) return;
+        if (!Observes(step.Step)) return;
         using var scope = NewDisposeScope();
         var x = step.PredictedPositions.detach().cpu().to_type(ScalarType.Float32).contiguous();
-        var h = step.PredictedFeatures.detach().cpu().to_type(ScalarType.Float32).contiguous();
+        var h = step.PredictedClassScores.detach().cpu().to_type(ScalarType.Float32).contiguous();
         var counts = step.AtomCounts.detach().cpu().to_type(ScalarType.Int64).contiguous();
         long b = x.shape[0], n = x.shape[1], f = h.shape[2];
         if (f < _classes) throw new ArgumentException($"Features have {f} columns; the observer expects at least {_classes} atom classes.", nameof(step));

@@ -1,7 +1,7 @@
-namespace Stp.Backbones.Edm.IO;
+namespace Stp.Models;
 
 /// <summary>A state dict does not fit the module it is loaded into; <see cref="Key"/> names the first offending entry.</summary>
-public sealed class StateDictMismatchException : Exception
+public sealed class StateDictMismatchException : IOException
 {
     /// <summary>Creates the exception.</summary>
     public StateDictMismatchException(StateDictMismatchKind kind, string key, string message) : base(message)

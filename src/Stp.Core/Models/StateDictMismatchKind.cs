@@ -1,4 +1,4 @@
-namespace Stp.Backbones.Edm.IO;
+namespace Stp.Models;
 
 /// <summary>Why a state dict does not fit a module.</summary>
 public enum StateDictMismatchKind

@@ -1,10 +1,10 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Stp.Training;
+namespace Stp.Models;
 
-/// <summary>A small, explicit binary format for named float32 tensors (state dicts, EMA weights).</summary>
-public static class TensorStore
+/// <summary>The named-float32-tensor format of the first release's <c>.stp</c> files (read for compatibility; tests write it).</summary>
+internal static class TensorStore
 {
     /// <summary>Writes name, shape and float32 data of every tensor.</summary>
     public static void Write(BinaryWriter w, IReadOnlyDictionary<string, Tensor> tensors)
@@ -44,26 +44,5 @@ public static class TensorStore
             result[name] = tensor(data, shape);
         }
         return result;
-    }
-
-    /// <summary>
-    /// Copies <paramref name="values"/> into the parameters and buffers of <paramref name="module"/>; throws naming the
-    /// first missing, unexpected or mis-shaped entry.
-    /// </summary>
-    public static void LoadInto(nn.Module module, IReadOnlyDictionary<string, Tensor> values, string source)
-    {
-        var own = module.state_dict();
-        var missing = own.Keys.Where(k => !values.ContainsKey(k)).ToList();
-        var unexpected = values.Keys.Where(k => !own.ContainsKey(k)).ToList();
-        if (missing.Count > 0 || unexpected.Count > 0)
-            throw new InvalidDataException($"{source} does not match the model: missing [{string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", ..." : "")}], unexpected [{string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? ", ..." : "")}].");
-        using var noGrad = no_grad();
-        foreach (var (name, target) in own)
-        {
-            var v = values[name];
-            if (!v.shape.SequenceEqual(target.shape))
-                throw new InvalidDataException($"{source}: '{name}' has shape [{string.Join(", ", v.shape)}], the model expects [{string.Join(", ", target.shape)}].");
-            target.copy_(v);
-        }
     }
 }

@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Stp.Codecs;
+
+[assembly: Stp.Models.ModelComponentFactory(typeof(Stp.Models.EdmFeatureCodecFactory))]
+
+namespace Stp.Models;
+
+/// <summary>
+/// The registry of component factories that rebuild models from their descriptions. Factories are registered
+/// explicitly (<see cref="Register"/>) or found on demand: the assembly named in a description is loaded and its
+/// <see cref="ModelComponentFactoryAttribute"/>s are registered.
+/// </summary>
+public static class ModelComponents
+{
+    private static readonly ConcurrentDictionary<string, IModelComponentFactory> Factories = new(StringComparer.Ordinal);
+
+    static ModelComponents() => RegisterAssembly(typeof(ModelComponents).Assembly);
+
+    /// <summary>Registers (or replaces) the factory for its type id.</summary>
+    public static void Register(IModelComponentFactory factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        Factories[factory.Type] = factory;
+    }
+
+    /// <summary>Registers every factory an assembly announces with <see cref="ModelComponentFactoryAttribute"/>.</summary>
+    public static void RegisterAssembly(Assembly assembly)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        foreach (var a in assembly.GetCustomAttributes<ModelComponentFactoryAttribute>())
+            if (Activator.CreateInstance(a.FactoryType) is IModelComponentFactory f) Factories.TryAdd(f.Type, f);
+    }
+
+    /// <summary>Builds the component a description names (throws naming the type and the missing package otherwise).</summary>
+    public static T Create<T>(ComponentDescription description, ModelBuildContext context) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        if (!Factories.TryGetValue(description.Type, out var factory) && description.Assembly is { } name)
+        {
+            try { RegisterAssembly(Assembly.Load(name)); }
+            catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
+            {
+                throw new InvalidDataException($"The model needs component '{description.Type}' from assembly {name}, which cannot be loaded: add its package (e.g. dotnet add package {name}).", e);
+            }
+            Factories.TryGetValue(description.Type, out factory);
+        }
+        if (factory is null)
+            throw new InvalidDataException($"No factory is registered for component type '{description.Type}'{(description.Assembly is { } n ? $" (assembly {n})" : "")}; register one with ModelComponents.Register.");
+        return factory.Create(description, context) as T
+            ?? throw new InvalidDataException($"The factory for '{description.Type}' did not build a {typeof(T).Name}.");
+    }
+}

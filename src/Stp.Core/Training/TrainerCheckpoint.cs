@@ -1,0 +1,93 @@
+using System.Text;
+using System.Text.Json;
+using Stp.Data;
+using Stp.Models;
+using static TorchSharp.torch;
+
+namespace Stp.Training;
+
+/// <summary>
+/// Training checkpoints: a model file (EMA weights "part.name", the model description when every part can describe
+/// itself) plus the live weights ("raw.part.name"), the optimizer state and the trainer state (step, seed,
+/// clipping history, learning rate) in the header metadata. Written atomically; data only.
+/// </summary>
+internal static class TrainerCheckpoint
+{
+    private sealed record State(long Step, long Seed, double[] ClipHistory, double LearningRate);
+
+    public static void Save(DiffusionTrainer trainer, string path, IReadOnlyDictionary<string, string>? metadata)
+    {
+        var model = trainer.Model;
+        var tensors = ModelFile.Weights(model);
+        foreach (var (name, p) in trainer.Parameters)
+        {
+            tensors[ModelFile.RawPrefix + name] = p;
+            if (trainer.EmaWeights.TryGetValue(name, out var e)) tensors[name] = e;
+        }
+        using var optimizerBytes = new MemoryStream();
+        using (var w = new BinaryWriter(optimizerBytes, Encoding.UTF8, leaveOpen: true)) trainer.Optimizer.save_state_dict(w);
+        using var opt = tensor(optimizerBytes.ToArray(), ScalarType.Byte);
+        tensors[ModelFile.OptimizerKey] = opt;
+        var meta = new Dictionary<string, string>
+        {
+            [ModelFile.FormatKey] = "checkpoint",
+            [ModelFile.TrainerKey] = JsonSerializer.Serialize(new State(trainer.Step, trainer.Options.Seed, trainer.Clipper.History.ToArray(), trainer.CurrentLearningRate)),
+            [ModelFile.UserKey] = JsonSerializer.Serialize(metadata ?? new Dictionary<string, string>()),
+        };
+        string? description = null;
+        try { description = ModelDescription.Of(model).ToJson(indented: false); }
+        catch (NotSupportedException) { /* a custom part without a description: the checkpoint resumes but does not load as a model */ }
+        if (description is not null) meta[ModelFile.ModelKey] = description;
+        var weights = ModelFile.WeightsPath(path);
+        SafetensorsFile.Write(weights, tensors, meta);
+        if (description is not null) AtomicFile.WriteAllText(Path.ChangeExtension(weights, ".json"), ModelDescription.FromJson(description, weights).ToJson());
+    }
+
+    /// <summary>The seed a checkpoint was trained with (a resumed run must use it).</summary>
+    public static long ReadSeed(string path)
+    {
+        var weights = ModelFile.WeightsPath(path);
+        var meta = SafetensorsFile.ReadMetadata(weights);
+        if (!meta.TryGetValue(ModelFile.TrainerKey, out var json)) throw new InvalidDataException($"{weights} is not a training checkpoint.");
+        try { return (JsonSerializer.Deserialize<State>(json) ?? throw new InvalidDataException($"{weights}: empty trainer state.")).Seed; }
+        catch (JsonException e) { throw new InvalidDataException($"{weights}: corrupt trainer state ({e.Message}).", e); }
+    }
+
+    public static (long Step, double[] ClipHistory, IReadOnlyDictionary<string, string> Metadata) Load(DiffusionTrainer trainer, string path)
+    {
+        var weights = ModelFile.WeightsPath(path);
+        if (!File.Exists(weights)) throw new FileNotFoundException($"Checkpoint not found: {path}", path);
+        if (LegacyModelFile.IsLegacy(weights))
+            throw new InvalidDataException($"{weights} was written by Stp 0.1; it loads as a model (DiffusionModel.Load, stp export) but cannot resume training.");
+        var (meta, tensors) = SafetensorsFile.Read(weights);
+        try
+        {
+            if (meta.GetValueOrDefault(ModelFile.FormatKey) != "checkpoint" || !tensors.ContainsKey(ModelFile.OptimizerKey))
+                throw new InvalidDataException($"{weights} is an inference-only model file (no optimizer state); it cannot resume training.");
+            var state = JsonSerializer.Deserialize<State>(meta[ModelFile.TrainerKey]) ?? throw new InvalidDataException($"{weights}: empty trainer state.");
+            if (state.Seed != trainer.Options.Seed)
+                throw new InvalidDataException($"{weights} was trained with seed {state.Seed}, the trainer has seed {trainer.Options.Seed}; resume with the same seed.");
+            var raw = tensors.Where(kv => kv.Key.StartsWith(ModelFile.RawPrefix, StringComparison.Ordinal))
+                .ToDictionary(kv => kv.Key[ModelFile.RawPrefix.Length..], kv => kv.Value, StringComparer.Ordinal);
+            // Live weights: the raw entries of parameters, the model entries of buffers.
+            var live = tensors.Where(kv => !kv.Key.StartsWith(ModelFile.RawPrefix, StringComparison.Ordinal) && kv.Key != ModelFile.OptimizerKey)
+                .ToDictionary(kv => kv.Key, kv => raw.GetValueOrDefault(kv.Key, kv.Value), StringComparer.Ordinal);
+            foreach (var part in trainer.Model.Parts) StateDict.Load(part.Module, live, part.Name + ".", weights);
+            using (var noGrad = no_grad())
+                foreach (var (name, _) in trainer.Parameters)
+                    if (trainer.EmaWeights.TryGetValue(name, out var e)) e.copy_(tensors[name]);
+            var bytes = tensors[ModelFile.OptimizerKey].data<byte>().ToArray();
+            using (var r = new BinaryReader(new MemoryStream(bytes))) trainer.Optimizer.load_state_dict(r);
+            var user = JsonSerializer.Deserialize<Dictionary<string, string>>(meta.GetValueOrDefault(ModelFile.UserKey, "{}")) ?? new();
+            return (state.Step, state.ClipHistory, user);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{weights}: corrupt trainer state ({e.Message}).", e);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+}
