@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using Stp.Chemistry;
 using Stp.Data.Npy;
 
@@ -25,54 +26,103 @@ public static class MoleculeDatasets
         throw new NotSupportedException($"Unknown dataset format: {path} (expected .xyz[.gz], .sdf[.gz], EDM .npz, GEOM .npy or a folder of QM9 xyz files).");
     }
 
-    /// <summary>EDM's processed QM9 split file (num_atoms, charges = atomic numbers, positions).</summary>
+    /// <summary>
+    /// EDM's processed QM9 split file: arrays <c>num_atoms</c> (M), <c>charges</c> (M, N; atomic numbers, zero-padded)
+    /// and <c>positions</c> (M, N, 3); every other length-M 1-D array becomes a property (e.g. <c>homo</c>).
+    /// </summary>
+    /// <exception cref="FormatException">Not an npz, a missing array, mismatched shapes or a bad atom; the message names the file.</exception>
     public static List<Molecule> LoadEdmNpz(string path)
     {
         var npz = NpzFile.Read(path);
         foreach (var key in new[] { "num_atoms", "charges", "positions" })
-            if (!npz.ContainsKey(key)) throw new InvalidDataException($"{path}: missing array '{key}' (not an EDM QM9 npz).");
-        var n = npz["num_atoms"].ToInt64(); var z = npz["charges"]; var p = npz["positions"];
-        int maxN = z.Shape[1];
-        var result = new List<Molecule>(n.Length);
-        for (int i = 0; i < n.Length; i++)
+            if (!npz.ContainsKey(key))
+                throw new FormatException($"{path}: missing array '{key}' (not an EDM QM9 npz; it holds {string.Join(", ", npz.Keys.Order(StringComparer.Ordinal))}).");
+        var (nArr, zArr, pArr) = (npz["num_atoms"], npz["charges"], npz["positions"]);
+        long m = nArr.Length;
+        if (nArr.Shape.Length != 1 || zArr.Shape is not [var zm, var maxN] || zm != m || pArr.Shape is not [var pm, var pn, 3] || pm != m || pn != maxN)
+            throw new FormatException($"{path}: shapes num_atoms {NpyHeader.FormatShape(nArr.Shape)}, charges {NpyHeader.FormatShape(zArr.Shape)}, positions {NpyHeader.FormatShape(pArr.Shape)} do not fit EDM's layout (M,), (M, N), (M, N, 3).");
+        var n = nArr.ToInt64(); var z = zArr.ToInt64(); var p = pArr.ToDouble();
+        var columns = npz.Where(kv => kv.Value.Shape is [var len] && len == m && kv.Key != "num_atoms")
+            .Select(kv => (kv.Key, Values: kv.Value.ToDouble())).ToList();
+        var result = new List<Molecule>((int)Math.Min(m, Array.MaxLength));
+        for (long i = 0; i < m; i++)
         {
-            int k = (int)n[i];
+            long k = n[i];
+            if (k < 0 || k > maxN) throw new FormatException($"{path}: molecule {i} has num_atoms {k}, outside 0..{maxN}.");
             var zi = new int[k]; var pi = new double[3 * k];
-            for (int a = 0; a < k; a++)
+            for (long a = 0; a < k; a++)
             {
-                zi[a] = (int)z.Data[i * maxN + a];
-                for (int d = 0; d < 3; d++) pi[3 * a + d] = p.Data[(i * maxN + a) * 3 + d];
+                long atomic = z[i * maxN + a];
+                if (atomic is < 1 or > 118) throw new FormatException($"{path}: molecule {i}, atom {a}: charge {atomic} is not an atomic number (num_atoms {k}).");
+                zi[a] = (int)atomic;
+                for (int d = 0; d < 3; d++) pi[3 * a + d] = p[(i * maxN + a) * 3 + d];
             }
             var props = new Dictionary<string, string> { ["id"] = i.ToString(CultureInfo.InvariantCulture) };
-            foreach (var (key, arr) in npz)
-                if (arr.Shape.Length == 1 && arr.Shape[0] == n.Length && key is not "num_atoms")
-                    props[key] = arr.Data[i].ToString("R", CultureInfo.InvariantCulture);
+            foreach (var (key, values) in columns) props[key] = values[i].ToString("R", CultureInfo.InvariantCulture);
             result.Add(new Molecule(zi, pi, props));
         }
         return result;
     }
 
-    /// <summary>EDM's GEOM-Drugs array: rows [conformer_id, atomic_number, x, y, z]; a new molecule starts where the id changes.</summary>
-    public static List<Molecule> LoadGeomNpy(string path)
+    /// <summary>
+    /// EDM's GEOM-Drugs array (<c>geom_drugs_30.npy</c>): rows [conformer_id, atomic_number, x, y, z], float32 or
+    /// float64; a new conformer starts wherever the id (truncated to an integer, as EDM does) changes. The file is
+    /// streamed in chunks of rows, never read whole, so the 13 GB original loads in bounded extra memory.
+    /// </summary>
+    /// <exception cref="FormatException">Not a (rows, 5) float array, truncated, or a bad row; the message names the file (and row).</exception>
+    public static List<Molecule> LoadGeomNpy(string path) => LoadGeomNpy(path, GeomChunkRows);
+
+    /// <summary>Rows read from a GEOM .npy at once by <see cref="LoadGeomNpy(string)"/>.</summary>
+    internal const int GeomChunkRows = 1 << 16;
+
+    /// <summary><see cref="LoadGeomNpy(string)"/> with an explicit chunk size in rows (tests use tiny chunks).</summary>
+    internal static List<Molecule> LoadGeomNpy(string path, int chunkRows)
     {
-        var a = NpzFile.ReadNpy(path);
-        if (a.Shape.Length != 2 || a.Shape[1] != 5) throw new InvalidDataException($"{path}: expected a (rows, 5) array [id, Z, x, y, z], got shape ({string.Join(", ", a.Shape)}).");
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
+        using var reader = NpyReader.Open(path);
+        var h = reader.Header;
+        if (h.Shape is not [_, 5])
+            throw new FormatException($"{path}: expected a (rows, 5) array [conformer_id, Z, x, y, z], got shape {h.ShapeText}.");
+        if (h.DType.ClrType == typeof(float)) return ReadGeomRows<float>(reader, chunkRows);
+        if (h.DType.ClrType == typeof(double)) return ReadGeomRows<double>(reader, chunkRows);
+        throw new FormatException($"{path}: GEOM array has dtype '{h.DType}'; expected float32 or float64.");
+    }
+
+    private static List<Molecule> ReadGeomRows<T>(NpyReader reader, int chunkRows) where T : unmanaged, INumberBase<T>
+    {
+        var buffer = new T[checked(chunkRows * 5)];
         var result = new List<Molecule>();
-        int rows = a.Shape[0], start = 0;
-        for (int r = 1; r <= rows; r++)
+        var z = new List<int>(); var pos = new List<double>();
+        long id = 0, row = 0;
+        for (int n; (n = reader.Read<T>(buffer)) > 0;)
         {
-            if (r < rows && a.Data[r * 5] == a.Data[start * 5]) continue;
-            int k = r - start;
-            var z = new int[k]; var p = new double[3 * k];
-            for (int i = 0; i < k; i++)
+            for (int i = 0; i < n; i += 5, row++)
             {
-                z[i] = (int)a.Data[(start + i) * 5 + 1];
-                for (int d = 0; d < 3; d++) p[3 * i + d] = a.Data[(start + i) * 5 + 2 + d];
+                double rawId = double.CreateTruncating(buffer[i]), rawZ = double.CreateTruncating(buffer[i + 1]);
+                if (!double.IsFinite(rawId)) throw BadRow($"conformer id {rawId} is not finite");
+                long rowId = (long)rawId;
+                if (z.Count > 0 && rowId != id) Flush();
+                id = rowId;
+                if (rawZ is < 1 or > 118 || rawZ != Math.Floor(rawZ)) throw BadRow($"atomic number {rawZ} is not a whole number in 1..118");
+                z.Add((int)rawZ);
+                for (int d = 2; d < 5; d++)
+                {
+                    double c = double.CreateTruncating(buffer[i + d]);
+                    if (!double.IsFinite(c)) throw BadRow($"non-finite coordinate {c}");
+                    pos.Add(c);
+                }
             }
-            result.Add(new Molecule(z, p, new Dictionary<string, string> { ["id"] = ((long)a.Data[start * 5]).ToString(CultureInfo.InvariantCulture) }));
-            start = r;
         }
+        if (z.Count > 0) Flush();
         return result;
+
+        void Flush()
+        {
+            result.Add(new Molecule(z.ToArray(), pos.ToArray(), new Dictionary<string, string> { ["id"] = id.ToString(CultureInfo.InvariantCulture) }));
+            z.Clear(); pos.Clear();
+        }
+
+        FormatException BadRow(string problem) => new($"{reader.Source}: row {row} (0-based): {problem}.");
     }
 
     /// <summary>A folder of original QM9 files (dsgdb9nsd_NNNNNN.xyz).</summary>
