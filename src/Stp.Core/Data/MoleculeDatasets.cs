@@ -9,7 +9,8 @@ namespace Stp.Data;
 /// Loads molecule datasets from the common formats: multi-molecule XYZ (optionally .gz; QM9 as shipped in
 /// <c>shared/data</c>), SDF, EDM's processed QM9 <c>.npz</c> (num_atoms, charges, positions), EDM's GEOM-Drugs
 /// <c>.npy</c> (rows [conformer_id, Z, x, y, z]) and a folder of per-molecule QM9 xyz files (the original dsgdb9nsd format,
-/// including its <c>*^</c> exponents).
+/// including its <c>*^</c> exponents); and splits them into train/validation/test (<see cref="SplitQm9"/>, and
+/// <see cref="SplitGeom(IReadOnlyList{Molecule}, IReadOnlyList{int}, double, double)"/> with EDM's GEOM rule).
 /// </summary>
 public static class MoleculeDatasets
 {
@@ -174,5 +175,86 @@ public static class MoleculeDatasets
             .OrderBy(p => p.Key).Select(p => p.Index).ToArray();
         int nValid = (int)Math.Round(rest.Count * validationFraction);
         return (order.Skip(nValid).Select(i => rest[i]).ToList(), order.Take(nValid).Select(i => rest[i]).ToList(), test);
+    }
+
+    /// <summary>File name of EDM's fixed GEOM-Drugs permutation (<c>data/geom/geom_permutation.npy</c>), looked for beside the data file.</summary>
+    public const string GeomPermutationFileName = "geom_permutation.npy";
+
+    /// <summary>
+    /// Reads EDM's <see cref="GeomPermutationFileName"/> from the folder of <paramref name="dataPath"/> (the GEOM
+    /// <c>.npy</c>), through the npy reader; null when the folder has none.
+    /// </summary>
+    /// <exception cref="FormatException">The file is not a 1-D integer array of non-negative int32 values; the message names it.</exception>
+    public static int[]? LoadGeomPermutation(string dataPath)
+    {
+        ArgumentNullException.ThrowIfNull(dataPath);
+        var file = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataPath)) ?? ".", GeomPermutationFileName);
+        if (!File.Exists(file)) return null;
+        var a = NpzFile.ReadNpy(file);
+        if (a.Shape.Length != 1 || a.DType.Kind is not ('i' or 'u'))
+            throw new FormatException($"{file}: expected a 1-D integer permutation, got '{a.DType}' of shape {NpyHeader.FormatShape(a.Shape)}.");
+        var values = a.ToInt64();
+        for (long i = 0; i < values.LongLength; i++)
+            if (values[i] is < 0 or > int.MaxValue) throw new FormatException($"{file}: entry {i} is {values[i]}, not a conformer index.");
+        return Array.ConvertAll(values, v => (int)v);
+    }
+
+    /// <summary>
+    /// GEOM-Drugs split by EDM's rule (<c>build_geom_dataset.py</c>, <c>load_split_data</c>): the M conformers are
+    /// reordered as <c>all[permutation[0]], all[permutation[1]], ...</c>; validation is the first
+    /// int(<paramref name="validationFraction"/> x M), test the next int(<paramref name="testFraction"/> x M), training
+    /// the rest. The split is over conformers, so conformers of one molecule can land in different splits (as in EDM).
+    /// </summary>
+    /// <param name="all">Conformers in file order (as <see cref="LoadGeomNpy(string)"/> returns them).</param>
+    /// <param name="permutation">A permutation of 0..M-1, e.g. EDM's <see cref="GeomPermutationFileName"/> (<see cref="LoadGeomPermutation"/>).</param>
+    /// <param name="validationFraction">EDM: 0.1.</param>
+    /// <param name="testFraction">EDM: 0.1.</param>
+    /// <exception cref="ArgumentException"><paramref name="permutation"/> is not a permutation of 0..M-1, or bad fractions.</exception>
+    public static (List<Molecule> Train, List<Molecule> Validation, List<Molecule> Test) SplitGeom(
+        IReadOnlyList<Molecule> all, IReadOnlyList<int> permutation, double validationFraction = 0.1, double testFraction = 0.1)
+    {
+        ArgumentNullException.ThrowIfNull(all);
+        ArgumentNullException.ThrowIfNull(permutation);
+        if (!(validationFraction >= 0 && testFraction >= 0 && validationFraction + testFraction <= 1))
+            throw new ArgumentException($"Fractions {validationFraction} (validation) and {testFraction} (test) must be >= 0 and sum to at most 1.");
+        int m = all.Count;
+        if (permutation.Count != m)
+            throw new ArgumentException($"The permutation has {permutation.Count} entries, the dataset {m} conformers.", nameof(permutation));
+        var seen = new bool[m];
+        for (int i = 0; i < m; i++)
+        {
+            int p = permutation[i];
+            if (p < 0 || p >= m) throw new ArgumentException($"Permutation entry {i} is {p}, outside 0..{m - 1}.", nameof(permutation));
+            if (seen[p]) throw new ArgumentException($"Permutation entry {i} repeats index {p}.", nameof(permutation));
+            seen[p] = true;
+        }
+        int nValid = (int)(m * validationFraction), nTest = (int)(m * testFraction);
+        var ordered = permutation.Select(i => all[i]).ToList();
+        return (ordered.GetRange(nValid + nTest, m - nValid - nTest), ordered.GetRange(0, nValid), ordered.GetRange(nValid, nTest));
+    }
+
+    /// <summary>
+    /// <see cref="SplitGeom(IReadOnlyList{Molecule}, IReadOnlyList{int}, double, double)"/> with a permutation drawn
+    /// from <paramref name="seed"/> (deterministic on every platform; not EDM's fixed file, which is used when available).
+    /// </summary>
+    public static (List<Molecule> Train, List<Molecule> Validation, List<Molecule> Test) SplitGeom(
+        IReadOnlyList<Molecule> all, long seed, double validationFraction = 0.1, double testFraction = 0.1)
+    {
+        ArgumentNullException.ThrowIfNull(all);
+        return SplitGeom(all, SeededPermutation(all.Count, seed), validationFraction, testFraction);
+    }
+
+    /// <summary>A permutation of 0..count-1, a pure function of (count, seed): Fisher-Yates driven by <see cref="Diffusion.CounterNormal.Uniform"/>.</summary>
+    internal static int[] SeededPermutation(int count, long seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var p = new int[count];
+        for (int i = 0; i < count; i++) p[i] = i;
+        for (int i = count - 1; i > 0; i--)
+        {
+            int j = (int)Math.Min(i, Math.Floor(Diffusion.CounterNormal.Uniform(seed, 0x4745_4F4D, 0, i) * (i + 1)));
+            (p[i], p[j]) = (p[j], p[i]);
+        }
+        return p;
     }
 }
