@@ -10,10 +10,6 @@ namespace Stp.Cli.Tests;
 /// <summary>The CLI's dataset additions: QM9's original tarball, the training split and --gamma-reference.</summary>
 public class DatasetsTests
 {
-    private static string Qm9Record(int index, string element, double x) =>
-        $"2\ngdb {index}\t157.7\t157.7\t157.7\t0.\t13.21\t-0.3877\t0.1171\t0.5048\t35.36\t0.0447\t-40.47\t-40.47\t-40.47\t-40.49\t6.469\t\n" +
-        $"{element}\t{x}\t0.0\t0.0\t-0.5\nH\t1.0*^-1\t1.0\t0.0\t0.1\n1341.3\t1562.6\n[H]{element}\t[H]{element}\nInChI=1S\tInChI=1S\n";
-
     private static void WriteTarBz2(string path, params (string Name, string Text)[] entries)
     {
         using var w = WriterFactory.OpenWriter(path, ArchiveType.Tar, WriterOptions.ForTar(CompressionType.BZip2));
@@ -25,7 +21,7 @@ public class DatasetsTests
     {
         using var dir = new TempFolder();
         var path = dir.File("dsgdb9nsd.xyz.tar.bz2");
-        WriteTarBz2(path, ("dsgdb9nsd_000002.xyz", Qm9Record(2, "F", 0.9)), ("README", "not a record"), ("dsgdb9nsd_000001.xyz", Qm9Record(1, "O", 1.25)));
+        WriteTarBz2(path, ("dsgdb9nsd_000002.xyz", Qm9Text.Record(2, "F", 0.9)), ("README", "not a record"), ("dsgdb9nsd_000001.xyz", Qm9Text.Record(1, "O", 1.25)));
         var mols = Datasets.Load(path);
         Assert.That(mols.Select(m => m.Id), Is.EqualTo(new[] { "1", "2" }));
         Assert.That(mols.Select(m => m.Formula), Is.EqualTo(new[] { "HO", "FH" }));
@@ -39,7 +35,7 @@ public class DatasetsTests
     {
         using var dir = new TempFolder();
         var bad = dir.File("bad.tar.bz2");
-        WriteTarBz2(bad, ("dsgdb9nsd_000001.xyz", Qm9Record(1, "C", 0)), ("dsgdb9nsd_000007.xyz", Qm9Record(7, "Qq", 0)));
+        WriteTarBz2(bad, ("dsgdb9nsd_000001.xyz", Qm9Text.Record(1, "C", 0)), ("dsgdb9nsd_000007.xyz", Qm9Text.Record(7, "Qq", 0)));
         var e = Assert.Throws<Stp.Data.MoleculeFormatException>(() => Datasets.Load(bad))!;
         Assert.That(e.Message, Does.StartWith(bad + ":dsgdb9nsd_000007.xyz").And.Contain("Qq"));
 

@@ -156,16 +156,12 @@ public class DatasetLoaderTests
         Assert.That(e.Message, Does.StartWith(path).And.Contain(expected));
     }
 
-    private static string Qm9Record(int index, string element, double x) =>
-        $"2\ngdb {index}\t157.7\t157.7\t157.7\t0.\t13.21\t-0.3877\t0.1171\t0.5048\t35.36\t0.0447\t-40.47\t-40.47\t-40.47\t-40.49\t6.469\t\n" +
-        $"{element}\t{x}\t0.0\t0.0\t-0.5\nH\t1.0*^-1\t1.0\t0.0\t0.1\n1341.3\t1562.6\n[H]{element}\t[H]{element}\nInChI=1S\tInChI=1S\n";
-
     [Test]
     public void LoadsAFolderOfQm9XyzFilesInNameOrder()
     {
         using var dir = new TempFolder();
-        File.WriteAllText(dir.File("dsgdb9nsd_000002.xyz"), Qm9Record(2, "F", 0.9));
-        File.WriteAllText(dir.File("dsgdb9nsd_000001.xyz"), Qm9Record(1, "Cl", 1.3));
+        File.WriteAllText(dir.File("dsgdb9nsd_000002.xyz"), Qm9Text.Record(2, "F", 0.9));
+        File.WriteAllText(dir.File("dsgdb9nsd_000001.xyz"), Qm9Text.Record(1, "Cl", 1.3));
         File.WriteAllText(dir.File("readme.txt"), "not a record");
         var mols = MoleculeDatasets.Load(dir.Path);
         Assert.That(mols.Select(m => m.Id), Is.EqualTo(new[] { "1", "2" }));
@@ -180,9 +176,9 @@ public class DatasetLoaderTests
     {
         using var dir = new TempFolder();
         Assert.That(() => MoleculeDatasets.LoadQm9Folder(dir.Path), Throws.InstanceOf<FileNotFoundException>().With.Message.Contains(dir.Path));
-        File.WriteAllText(dir.File("dsgdb9nsd_000001.xyz"), Qm9Record(1, "C", 0));
+        File.WriteAllText(dir.File("dsgdb9nsd_000001.xyz"), Qm9Text.Record(1, "C", 0));
         var bad = dir.File("dsgdb9nsd_000002.xyz");
-        File.WriteAllText(bad, Qm9Record(2, "Qq", 0));
+        File.WriteAllText(bad, Qm9Text.Record(2, "Qq", 0));
         var e = Assert.Throws<MoleculeFormatException>(() => MoleculeDatasets.Load(dir.Path))!;
         Assert.That(e.Message, Does.StartWith(bad).And.Contain("line 3").And.Contain("Qq"));
         File.WriteAllText(bad, "two\n");
