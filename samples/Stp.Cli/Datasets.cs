@@ -1,3 +1,4 @@
+using SharpCompress.Common;
 using SharpCompress.Readers;
 using Stp.Chemistry;
 using Stp.Data;
@@ -16,21 +17,51 @@ internal static class Datasets
         return MoleculeDatasets.Load(path);
     }
 
+    /// <summary>QM9's original <c>dsgdb9nsd.xyz.tar.bz2</c> (or a plain .tar): every .xyz record, in name order.</summary>
+    /// <exception cref="FormatException">Not a readable archive, or no .xyz records; a bad record names "archive:entry".</exception>
     public static List<Molecule> LoadQm9Tarball(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"QM9 tarball not found: {path}", path);
-        using var reader = ReaderFactory.OpenReader(path, new ReaderOptions());
         var records = new List<(string Key, string Text)>();
-        while (reader.MoveToNextEntry())
+        try
         {
-            if (reader.Entry.IsDirectory || reader.Entry.Key is not { } key || !key.EndsWith(".xyz", StringComparison.Ordinal)) continue;
-            using var es = reader.OpenEntryStream();
-            using var r = new StreamReader(es);
-            records.Add((key, r.ReadToEnd()));
+            using var reader = ReaderFactory.OpenReader(path, new ReaderOptions());
+            while (reader.MoveToNextEntry())
+            {
+                if (reader.Entry.IsDirectory || reader.Entry.Key is not { } key || !key.EndsWith(".xyz", StringComparison.Ordinal)) continue;
+                using var es = reader.OpenEntryStream();
+                using var r = new StreamReader(es);
+                records.Add((key, r.ReadToEnd()));
+            }
         }
-        var result = records.OrderBy(e => e.Key, StringComparer.Ordinal)
+        catch (Exception e) when (e is SharpCompressException or InvalidOperationException or EndOfStreamException)
+        {
+            throw new FormatException($"{path}: not a readable QM9 tarball ({e.GetType().Name}: {e.Message}).", e);
+        }
+        if (records.Count == 0) throw new FormatException($"{path}: the archive holds no .xyz records (expected QM9's dsgdb9nsd_*.xyz).");
+        return records.OrderBy(e => e.Key, StringComparer.Ordinal)
             .Select(e => MoleculeDatasets.ParseQm9Record(e.Text, $"{path}:{e.Key}")).ToList();
-        return result;
+    }
+
+    /// <summary>
+    /// The training split: QM9 by <see cref="MoleculeDatasets.SplitQm9"/> (seed 0); GEOM by EDM's rule
+    /// (<see cref="MoleculeDatasets.SplitGeom(IReadOnlyList{Molecule}, IReadOnlyList{int}, double, double)"/>) with EDM's
+    /// <c>geom_permutation.npy</c> when it lies beside <paramref name="dataPath"/>, else a permutation seeded with 0.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The permutation file does not fit the data; the message names it.</exception>
+    public static (List<Molecule> Train, List<Molecule> Validation, List<Molecule> Test) Split(IReadOnlyList<Molecule> all, string dataset, string dataPath)
+    {
+        if (dataset == "qm9") return MoleculeDatasets.SplitQm9(all, seed: 0);
+        var permutation = MoleculeDatasets.LoadGeomPermutation(dataPath);
+        var file = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataPath)) ?? ".", MoleculeDatasets.GeomPermutationFileName);
+        if (permutation is null)
+        {
+            Console.WriteLine($"No {file}: splitting {all.Count} conformers with a permutation seeded with 0 (EDM's rule, not EDM's fixed permutation).");
+            return MoleculeDatasets.SplitGeom(all, seed: 0);
+        }
+        Console.WriteLine($"Splitting {all.Count} conformers with EDM's permutation {file}.");
+        try { return MoleculeDatasets.SplitGeom(all, permutation); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{file}: {e.Message}", e); }
     }
 
     public static async Task<string> DownloadQm9Async(string folder, CancellationToken ct)

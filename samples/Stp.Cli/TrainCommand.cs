@@ -20,7 +20,8 @@ internal static class TrainCommand
         var data = new Option<string?>("--data") { Description = "Dataset file or folder: .xyz[.gz], .sdf, EDM .npz, GEOM .npy, QM9 .tar.bz2 or a folder of QM9 xyz files" };
         var download = new Option<bool>("--download") { Description = "Download QM9 from figshare into the output folder if --data is not given" };
         var prior = new Option<string>("--prior") { Description = "stp (Scaling the Prior), none (plain EDM) or normalize (the -N ablation)", DefaultValueFactory = _ => "stp" };
-        var gamma = new Option<string>("--gamma") { Description = "gamma_N table: published (the paper's), data (computed from the training set, Z = mean scale at the largest size) or a JSON file from 'stp scale'", DefaultValueFactory = _ => "published" };
+        var gamma = new Option<string>("--gamma") { Description = "gamma_N table: published (the paper's), data (computed from the training set, Z = mean scale at --gamma-reference atoms) or a JSON file from 'stp scale'", DefaultValueFactory = _ => "published" };
+        var gammaReference = new Option<int?>("--gamma-reference") { Description = "With --gamma data: the size N normalised to gamma_N = 1 (default 29 for qm9, 94 for geom, as in the published tables); sizes beyond the data come from the power-law fit" };
         var size = new Option<string>("--model-size") { Description = "tiny (nf 32, 2 layers), small (nf 64, 4), medium (nf 128, 6), or released (QM9: nf 256, 9; GEOM: nf 256, 4)", DefaultValueFactory = _ => "small" };
         var nf = new Option<int?>("--nf") { Description = "Hidden width (overrides --model-size)" };
         var layers = new Option<int?>("--layers") { Description = "EGNN layers (overrides --model-size)" };
@@ -39,7 +40,7 @@ internal static class TrainCommand
         var lowMemory = new Option<bool>("--low-memory") { Description = "Return freed native memory to the OS (lower peak memory, somewhat slower; Linux/glibc)" };
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
         var cmd = new Command("train", "Train a diffusion model (EDM backbone) with StP, plain EDM or the -N ablation; checkpoints can be resumed.")
-        { dataset, data, download, prior, gamma, size, nf, layers, batch, steps, epochs, budget, lr, ema, maxTrain, outDir, resume, ckptEvery, evalEvery, evalSamples, lowMemory, seed, device, threads };
+        { dataset, data, download, prior, gamma, gammaReference, size, nf, layers, batch, steps, epochs, budget, lr, ema, maxTrain, outDir, resume, ckptEvery, evalEvery, evalSamples, lowMemory, seed, device, threads };
         cmd.SetAction(async (r, ct) =>
         {
             var ds = r.GetValue(dataset)!.ToLowerInvariant();
@@ -56,7 +57,7 @@ internal static class TrainCommand
 
             Console.WriteLine($"Loading {dataPath} ...");
             var all = Datasets.Load(dataPath);
-            var (train, valid, test) = ds == "qm9" ? MoleculeDatasets.SplitQm9(all, seed: 0) : (all, new List<Molecule>(), new List<Molecule>());
+            var (train, valid, test) = Datasets.Split(all, ds, dataPath);
             var bad = train.Where(m => m.AtomicNumbers.Any(z => features.Vocabulary.IndexOf(z) < 0)).ToList();
             if (bad.Count > 0) { Console.WriteLine($"Skipping {bad.Count} molecules with elements outside the {ds} vocabulary."); train = train.Except(bad).ToList(); }
             if (r.GetValue(maxTrain) is int mt) train = train.Take(mt).ToList();
@@ -88,7 +89,7 @@ internal static class TrainCommand
                     Layers = r.GetValue(layers) ?? baseOptions.Layers,
                     FeatureCount = features.Count,
                 };
-                var table = priorKind == PriorKind.Unit ? null : ResolveGamma(r.GetValue(gamma)!, ds, train);
+                var table = priorKind == PriorKind.Unit ? null : ResolveGamma(r.GetValue(gamma)!, ds, train, r.GetValue(gammaReference));
                 model = DiffusionModel.Create(new EgnnDenoiser(egnn, dev), priorKind, table, features);
                 model.SizeDistribution = SizeDistribution.FromMolecules(train);
             }
@@ -166,15 +167,27 @@ internal static class TrainCommand
         return cmd;
     }
 
-    internal static PriorScaleTable ResolveGamma(string gamma, string dataset, IReadOnlyList<Molecule> train)
+    /// <summary>The size with gamma_N = 1 in the published tables: QM9 29, GEOM-Drugs 94.</summary>
+    internal static int DefaultGammaReference(string dataset) => dataset == "geom" ? 94 : 29;
+
+    /// <summary>
+    /// The gamma_N table for --gamma: "published", "data" (from the training set, normalised at
+    /// <paramref name="referenceSize"/> atoms, default <see cref="DefaultGammaReference"/>; when that exceeds the
+    /// largest training molecule the table extends to it through the power-law fit) or a JSON file.
+    /// </summary>
+    internal static PriorScaleTable ResolveGamma(string gamma, string dataset, IReadOnlyList<Molecule> train, int? referenceSize = null)
     {
-        switch (gamma.ToLowerInvariant())
+        var mode = gamma.ToLowerInvariant();
+        if (referenceSize is not null && mode != "data") throw new UsageException("--gamma-reference applies only to --gamma data.");
+        switch (mode)
         {
             case "published":
                 return dataset == "qm9" ? PriorScaleTable.PublishedQm9 : PriorScaleTable.PublishedGeomDrugs;
             case "data":
-                int maxN = train.Max(m => m.AtomCount);
-                return PriorScaleTable.FromMolecules(train, PriorScaleOptions.AtReferenceSize(maxN) with { MaxAtoms = maxN }, dataset);
+                int reference = referenceSize ?? DefaultGammaReference(dataset);
+                if (reference < 1) throw new UsageException($"--gamma-reference must be at least 1 (got {reference}).");
+                int maxN = Math.Max(train.Max(m => m.AtomCount), reference);
+                return PriorScaleTable.FromMolecules(train, PriorScaleOptions.AtReferenceSize(reference) with { MaxAtoms = maxN }, dataset);
             default:
                 if (!File.Exists(gamma)) throw new UsageException($"--gamma: '{gamma}' is neither 'published', 'data' nor an existing JSON file.");
                 return PriorScaleTable.Load(gamma);

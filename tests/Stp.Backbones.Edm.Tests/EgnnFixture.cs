@@ -1,5 +1,6 @@
 using Stp.Backbones.Edm;
 using Stp.Backbones.Edm.IO;
+using Stp.Data.Npy;
 using Stp.Diffusion;
 using Stp.Testing;
 using TorchSharp;
@@ -15,7 +16,7 @@ internal sealed class EgnnFixture : IDisposable
     private EgnnFixture(string name)
     {
         Name = name;
-        _io = NpyFile.ReadNpz(SharedData.Fixture($"egnn_{name}_io.npz"));
+        _io = NpzFile.ReadTensors(SharedData.Fixture($"egnn_{name}_io.npz"));
         ParamsPath = SharedData.Fixture($"egnn_{name}_params.npz");
         StateDictPath = SharedData.Fixture($"egnn_{name}_state_dict.pt");
         Options = name == "small" ? SmallOptions : ConditionalOptions;

@@ -1,8 +1,8 @@
-using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 using Stp.Backbones.Edm.IO;
 using Stp.Diffusion;
+using Stp.Testing;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,40 +10,30 @@ namespace Stp.Backbones.Edm.Tests;
 
 public class IoTests
 {
-    private static byte[] Npy(string descr, string shape, byte[] data)
-    {
-        var header = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}";
-        int total = 10 + header.Length + 1;
-        header += new string(' ', (64 - total % 64) % 64) + "\n";
-        var bytes = new List<byte> { 0x93 };
-        bytes.AddRange(Encoding.ASCII.GetBytes("NUMPY"));
-        bytes.AddRange([1, 0, (byte)(header.Length & 0xff), (byte)(header.Length >> 8)]);
-        bytes.AddRange(Encoding.ASCII.GetBytes(header));
-        bytes.AddRange(data);
-        return bytes.ToArray();
-    }
-
     [Test]
-    public void ReadsNpyArrays()
+    public void ReadsNpzStateDictsThroughCoresNpyReaderAndRejectsSingleArrays()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"stp-npy-{Guid.NewGuid():N}.npy");
-        try
-        {
-            var values = new long[] { 1, -2, 3, 4, 5, 600 };
-            File.WriteAllBytes(path, Npy("<i8", "(2, 3)", values.SelectMany(BitConverter.GetBytes).ToArray()));
-            using var t = NpyFile.ReadNpy(path);
-            Assert.That(t.shape, Is.EqualTo(new long[] { 2, 3 }));
-            Assert.That(t.dtype, Is.EqualTo(ScalarType.Int64));
-            Assert.That(t.data<long>().ToArray(), Is.EqualTo(values));
+        using var dir = new TempFolder();
+        var npz = dir.File("params.npz");
+        NpyBytes.WriteNpz(npz, compressed: true,
+            ("dynamics.w", NpyBytes.Of("<f4", "(2, 3)", new[] { 1f, -2, 3, 4, 5, 0.25f })),
+            ("steps", NpyBytes.Of("<i8", "(1,)", new long[] { 600 })));
+        var sd = StateDictFile.Read(npz);
+        Assert.That(sd.Keys, Is.EquivalentTo(new[] { "dynamics.w", "steps" }));
+        Assert.That(sd["dynamics.w"].dtype, Is.EqualTo(ScalarType.Float32));
+        Assert.That(sd["dynamics.w"].shape, Is.EqualTo(new long[] { 2, 3 }));
+        Assert.That(sd["dynamics.w"].data<float>().ToArray(), Is.EqualTo(new[] { 1f, -2, 3, 4, 5, 0.25f }));
+        Assert.That(sd["steps"].item<long>(), Is.EqualTo(600));
+        foreach (var t in sd.Values) t.Dispose();
 
-            File.WriteAllBytes(path, Npy(">f4", "(1,)", new byte[4]));
-            var e = Assert.Throws<FormatException>(() => NpyFile.ReadNpy(path))!;
-            Assert.That(e.Message, Does.Contain(path).And.Contain(">f4"));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var single = dir.Write("generative_model.npy", NpyBytes.Of("<f4", "(1,)", new[] { 1f }));
+        var e = Assert.Throws<FormatException>(() => StateDictFile.Read(single))!;
+        Assert.That(e.Message, Does.Contain(single).And.Contain("single .npy array"));
+
+        var bigEndian = dir.File("be.npz");
+        NpyBytes.WriteNpz(bigEndian, compressed: false, ("w", NpyBytes.Raw(">f4", "(1,)", new byte[4])));
+        var e2 = Assert.Throws<FormatException>(() => StateDictFile.Read(bigEndian))!;
+        Assert.That(e2.Message, Does.Contain(bigEndian + ":w.npy").And.Contain(">f4"));
     }
 
     [Test]

@@ -20,8 +20,8 @@ public class ScheduleTests
         var f = Fixture();
         INoiseSchedule s = name == "cosine" ? new CosineSchedule() : PolynomialSchedule.Edm;
         double maxGamma = 0, maxAlpha = 0, maxSigma = 0, maxGamma32 = 0;
-        var g64 = f[$"{name}_gamma_f64"].Data; var a64 = f[$"{name}_alpha_f64"].Data; var s64 = f[$"{name}_sigma_f64"].Data;
-        var g32 = f[$"{name}_gamma"].Data;
+        var g64 = f[$"{name}_gamma_f64"].ToDouble(); var a64 = f[$"{name}_alpha_f64"].ToDouble(); var s64 = f[$"{name}_sigma_f64"].ToDouble();
+        var g32 = f[$"{name}_gamma"].ToDouble();
         for (int t = 0; t <= 1000; t++)
         {
             maxGamma = Math.Max(maxGamma, Math.Abs(s.Gamma(t) - g64[t]));
@@ -39,7 +39,7 @@ public class ScheduleTests
     [Test]
     public void PolynomialAlphas2MatchesFixtureBeforeCast()
     {
-        var a2 = Fixture()["polynomial_2_alphas2_f64"].Data;
+        var a2 = Fixture()["polynomial_2_alphas2_f64"].ToDouble();
         var mine = PolynomialSchedule.Alphas2(1000, 2, 1e-5);
         Assert.That(mine.Zip(a2, (x, y) => Math.Abs(x - y)).Max(), Is.LessThan(1e-12));
     }

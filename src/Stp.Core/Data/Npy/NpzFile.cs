@@ -1,81 +1,65 @@
-using System.Globalization;
 using System.IO.Compression;
-using System.Text;
-using System.Text.RegularExpressions;
+using static TorchSharp.torch;
 
 namespace Stp.Data.Npy;
 
 /// <summary>
-/// Reads NumPy <c>.npy</c> arrays and <c>.npz</c> archives (little-endian bool/int/uint/float, C order), for
-/// EDM-format data and checkpoints and for reference fixtures.
+/// Reads NumPy <c>.npz</c> archives (zip of <c>.npy</c>, stored or deflated) and single <c>.npy</c> files into
+/// memory, for EDM-format data, checkpoints and reference fixtures. Every array is streamed through
+/// <see cref="NpyReader"/> (no whole-file byte buffer). For arrays too large for memory use <see cref="NpyReader"/> directly.
 /// </summary>
-public static partial class NpzFile
+internal static class NpzFile
 {
-    /// <summary>Reads every array of an <c>.npz</c> archive, keyed by name.</summary>
+    /// <summary>Reads every array of an <c>.npz</c> archive; keys are the entry names without ".npy".</summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="FormatException">Not a zip archive, or an entry is not a valid supported .npy; the message names the file and entry.</exception>
     public static Dictionary<string, NpyArray> Read(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"npz file not found: {path}", path);
-        using var zip = ZipFile.OpenRead(path);
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($".npz file not found: {path}", path);
         var result = new Dictionary<string, NpyArray>(StringComparer.Ordinal);
-        foreach (var entry in zip.Entries)
+        try
         {
-            var name = entry.FullName.EndsWith(".npy", StringComparison.Ordinal) ? entry.FullName[..^4] : entry.FullName;
-            using var s = entry.Open();
-            using var ms = new MemoryStream();
-            s.CopyTo(ms);
-            result[name] = ReadNpy(ms.ToArray(), name, $"{path}:{entry.FullName}");
+            using var zip = ZipFile.OpenRead(path);
+            foreach (var entry in zip.Entries)
+            {
+                if (entry.FullName.EndsWith('/')) continue;
+                var key = entry.FullName.EndsWith(".npy", StringComparison.Ordinal) ? entry.FullName[..^4] : entry.FullName;
+                using var reader = new NpyReader(entry.Open(), $"{path}:{entry.FullName}", entry.Length);
+                result[key] = reader.ReadArray(key);
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new FormatException($"{path} is not a valid .npz (zip) archive: {e.Message}", e);
         }
         return result;
     }
 
-    /// <summary>Reads one <c>.npy</c> file.</summary>
-    public static NpyArray ReadNpy(string path) =>
-        ReadNpy(File.ReadAllBytes(path), Path.GetFileNameWithoutExtension(path), path);
-
-    /// <summary>Parses the bytes of one <c>.npy</c> array; <paramref name="source"/> names it in errors.</summary>
-    public static NpyArray ReadNpy(byte[] b, string name, string source)
+    /// <summary>Reads every array of an <c>.npz</c> archive as CPU tensors (see <see cref="NpyArray.ToTensor"/>).</summary>
+    /// <exception cref="FormatException">As <see cref="Read"/>.</exception>
+    public static Dictionary<string, Tensor> ReadTensors(string path)
     {
-        if (b.Length < 10 || b[0] != 0x93 || Encoding.ASCII.GetString(b, 1, 5) != "NUMPY")
-            throw new FormatException($"{source}: not a .npy array (bad magic).");
-        int major = b[6];
-        int headerLen, offset;
-        if (major == 1) { headerLen = BitConverter.ToUInt16(b, 8); offset = 10; }
-        else { headerLen = (int)BitConverter.ToUInt32(b, 8); offset = 12; }
-        var header = Encoding.ASCII.GetString(b, offset, headerLen);
-        var descr = DescrRegex().Match(header).Groups[1].Value;
-        if (FortranRegex().IsMatch(header)) throw new FormatException($"{source}: Fortran-ordered arrays are not supported.");
-        var shapeText = ShapeRegex().Match(header).Groups[1].Value;
-        var shape = shapeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
-        long count = shape.Aggregate(1L, (a, d) => a * d);
-        int data = offset + headerLen;
-        if (descr.Length < 3 || descr[0] == '>') throw new FormatException($"{source}: unsupported dtype '{descr}' (little-endian only).");
-        char kind = descr[1];
-        int size = int.Parse(descr[2..], CultureInfo.InvariantCulture);
-        if (data + count * size > b.Length) throw new FormatException($"{source}: file is shorter than its header says ({count} x {size} bytes).");
-        var values = new double[count];
-        for (long i = 0; i < count; i++)
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        try
         {
-            int p = (int)(data + i * size);
-            values[i] = (kind, size) switch
-            {
-                ('f', 4) => BitConverter.ToSingle(b, p),
-                ('f', 8) => BitConverter.ToDouble(b, p),
-                ('i', 1) => (sbyte)b[p],
-                ('i', 2) => BitConverter.ToInt16(b, p),
-                ('i', 4) => BitConverter.ToInt32(b, p),
-                ('i', 8) => BitConverter.ToInt64(b, p),
-                ('u', 1) or ('b', 1) => b[p],
-                ('u', 2) => BitConverter.ToUInt16(b, p),
-                ('u', 4) => BitConverter.ToUInt32(b, p),
-                ('u', 8) => BitConverter.ToUInt64(b, p),
-                _ => throw new FormatException($"{source}: unsupported dtype '{descr}'."),
-            };
+            foreach (var (key, array) in Read(path)) result[key] = array.ToTensor();
         }
-        return new NpyArray(name, shape, values, descr);
+        catch
+        {
+            foreach (var t in result.Values) t.Dispose();
+            throw;
+        }
+        return result;
     }
 
-    [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")] private static partial Regex DescrRegex();
-    [GeneratedRegex(@"'fortran_order'\s*:\s*True")] private static partial Regex FortranRegex();
-    [GeneratedRegex(@"'shape'\s*:\s*\(([^)]*)\)")] private static partial Regex ShapeRegex();
+    /// <summary>Reads one <c>.npy</c> file into memory, streamed from disk.</summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="FormatException">Malformed, unsupported or truncated; the message names the file.</exception>
+    /// <exception cref="NotSupportedException">More elements than one .NET array holds.</exception>
+    public static NpyArray ReadNpy(string path)
+    {
+        using var reader = NpyReader.Open(path);
+        return reader.ReadArray(Path.GetFileNameWithoutExtension(path));
+    }
 }
