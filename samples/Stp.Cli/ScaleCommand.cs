@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Stp.Data;
+using Stp.Metrics.Reports;
 using Stp.Prior;
 
 namespace Stp.Cli;
@@ -37,8 +38,9 @@ internal static class ScaleCommand
             }
             Console.WriteLine("(* = from the power-law fit: too few or no molecules of that size)");
             var png = Path.ChangeExtension(path, ".png");
-            Plots.Lines(png, "StP prior scale by molecule size", "atoms N", "value",
-                ("gamma_N", Enumerable.Range(1, table.MaxAtoms).Where(n => table.Gammas[n] > 0).Select(n => ((double)n, table.Gammas[n])).ToArray()));
+            var sizes = Enumerable.Range(1, table.MaxAtoms).Where(n => table.Gammas[n] > 0).ToArray();
+            PlotWriter.WriteLines(png, "StP prior scale by molecule size", "atoms N", "value",
+                [new PlotSeries("gamma_N", sizes.Select(n => (double)n).ToArray(), sizes.Select(n => table.Gammas[n]).ToArray())], width: 800, height: 500);
             Console.WriteLine($"Wrote {path} and {png}");
             return 0;
         });

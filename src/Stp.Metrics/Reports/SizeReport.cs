@@ -83,7 +83,7 @@ public sealed class SizeReport
     public void WritePlot(string path, string title = "Metrics by molecule size")
     {
         double[] x = Rows.Select(r => (double)r.AtomCount).ToArray();
-        var series = new List<PlotWriter.Series>
+        var series = new List<PlotSeries>
         {
             new("Atom Sta", x, Rows.Select(r => 100 * r.AtomStability).ToArray()),
             new("Mol Sta", x, Rows.Select(r => 100 * r.MoleculeStability).ToArray()),
