@@ -1,7 +1,5 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
-using System.Text;
-using System.Text.RegularExpressions;
+using Stp.Data.Npy;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,7 +9,7 @@ namespace Stp.Backbones.Edm.IO;
 /// Reads NumPy <c>.npy</c> arrays and <c>.npz</c> archives (zip of .npy, stored or deflated) into CPU tensors.
 /// Supported: little-endian float32/float64/int64/int32/int16/int8/uint8/bool, C order, format versions 1-3.
 /// </summary>
-public static partial class NpyFile
+public static class NpyFile
 {
     /// <summary>Reads every array of an <c>.npz</c> archive; keys are the entry names without ".npy".</summary>
     /// <exception cref="FormatException">The archive or one of its arrays is malformed or of an unsupported type (the message names it).</exception>
@@ -30,15 +28,8 @@ public static partial class NpyFile
         try
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
-            foreach (var entry in zip.Entries)
-            {
-                if (entry.FullName.EndsWith('/')) continue;
-                var key = entry.FullName.EndsWith(".npy", StringComparison.Ordinal) ? entry.FullName[..^4] : entry.FullName;
-                using var s = entry.Open();
-                using var ms = new MemoryStream();
-                s.CopyTo(ms);
-                result[key] = Parse(ms.ToArray(), $"{name}:{entry.FullName}");
-            }
+            foreach (var (key, entry, bytes) in NpzFile.Entries(zip))
+                result[key] = Parse(bytes, $"{name}:{entry}");
         }
         catch (InvalidDataException e)
         {
@@ -61,31 +52,12 @@ public static partial class NpyFile
         return Parse(File.ReadAllBytes(path), path);
     }
 
-    /// <summary>True when the bytes start with the .npy magic string.</summary>
-    internal static bool HasNpyMagic(ReadOnlySpan<byte> head) =>
-        head.Length >= 6 && head[0] == 0x93 && head[1] == (byte)'N' && head[2] == (byte)'U' && head[3] == (byte)'M' && head[4] == (byte)'P' && head[5] == (byte)'Y';
-
     private static Tensor Parse(byte[] bytes, string name)
     {
-        if (!HasNpyMagic(bytes)) throw new FormatException($"{name}: not a .npy array (bad magic).");
-        int major = bytes[6];
-        int headerLength, headerStart;
-        if (major == 1) { headerLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)); headerStart = 10; }
-        else if (major is 2 or 3) { headerLength = checked((int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8))); headerStart = 12; }
-        else throw new FormatException($"{name}: unsupported .npy format version {major}.");
-        if (headerStart + headerLength > bytes.Length) throw new FormatException($"{name}: truncated .npy header.");
-        var header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(bytes, headerStart, headerLength);
-
-        var descr = DescrRegex().Match(header);
-        var fortran = FortranRegex().Match(header);
-        var shapeMatch = ShapeRegex().Match(header);
-        if (!descr.Success || !fortran.Success || !shapeMatch.Success) throw new FormatException($"{name}: cannot parse .npy header '{header.Trim()}'.");
-        if (fortran.Groups[1].Value == "True") throw new FormatException($"{name}: Fortran-order arrays are not supported.");
-        var shape = shapeMatch.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => long.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        long count = shape.Aggregate(1L, (a, b) => a * b);
-
-        var (type, size) = descr.Groups[1].Value switch
+        var header = NpyHeader.Parse(bytes, name);
+        var shape = header.Shape;
+        long count = header.Count;
+        var (type, size) = header.DType switch
         {
             "<f4" => (ScalarType.Float32, 4),
             "<f8" => (ScalarType.Float64, 8),
@@ -98,7 +70,7 @@ public static partial class NpyFile
             var d => throw new FormatException($"{name}: unsupported dtype '{d}' (expected little-endian float32/64, int8..64, uint8 or bool)."),
         };
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("NpyFile needs a little-endian machine.");
-        int dataStart = headerStart + headerLength;
+        int dataStart = header.DataOffset;
         if (bytes.LongLength - dataStart < count * size)
             throw new FormatException($"{name}: data holds {bytes.LongLength - dataStart} bytes, shape [{string.Join(", ", shape)}] needs {count * size}.");
 
@@ -115,13 +87,4 @@ public static partial class NpyFile
             _ => torch.tensor(data.ToArray().Select(b => b != 0).ToArray(), shape),
         };
     }
-
-    [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")]
-    private static partial Regex DescrRegex();
-
-    [GeneratedRegex(@"'fortran_order'\s*:\s*(True|False)")]
-    private static partial Regex FortranRegex();
-
-    [GeneratedRegex(@"'shape'\s*:\s*\(([^)]*)\)")]
-    private static partial Regex ShapeRegex();
 }

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.IO.Compression;
+using Stp.Data.Npy;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -22,7 +23,7 @@ public static class StateDictFile
         var head = new byte[8];
         int read;
         using (var s = File.OpenRead(path)) read = s.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        if (NpyFile.HasNpyMagic(head.AsSpan(0, read)))
+        if (NpyHeader.HasMagic(head.AsSpan(0, read)))
             throw new FormatException($"{path} is a single .npy array, not a state dict.");
         if (read < 4 || head[0] != (byte)'P' || head[1] != (byte)'K')
             throw new FormatException($"{path} is not a zip file: only torch.save (zip format, PyTorch >= 1.6) and .npz state dicts are supported.");

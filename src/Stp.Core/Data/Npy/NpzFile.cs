@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.IO.Compression;
-using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Stp.Data.Npy;
 
@@ -9,7 +7,7 @@ namespace Stp.Data.Npy;
 /// Reads NumPy <c>.npy</c> arrays and <c>.npz</c> archives (little-endian bool/int/uint/float, C order), for
 /// EDM-format data and checkpoints and for reference fixtures.
 /// </summary>
-public static partial class NpzFile
+public static class NpzFile
 {
     /// <summary>Reads every array of an <c>.npz</c> archive, keyed by name.</summary>
     public static Dictionary<string, NpyArray> Read(string path)
@@ -17,15 +15,27 @@ public static partial class NpzFile
         if (!File.Exists(path)) throw new FileNotFoundException($"npz file not found: {path}", path);
         using var zip = ZipFile.OpenRead(path);
         var result = new Dictionary<string, NpyArray>(StringComparer.Ordinal);
-        foreach (var entry in zip.Entries)
+        foreach (var (name, entry, bytes) in Entries(zip))
+            result[name] = ReadNpy(bytes, name, $"{path}:{entry}");
+        return result;
+    }
+
+    /// <summary>
+    /// The arrays of an open <c>.npz</c> archive as raw <c>.npy</c> bytes, in archive order: the array name (the entry
+    /// name without ".npy"), the entry name (for messages) and the bytes. Folder entries are skipped.
+    /// </summary>
+    public static IEnumerable<(string Name, string EntryName, byte[] Bytes)> Entries(ZipArchive archive)
+    {
+        ArgumentNullException.ThrowIfNull(archive);
+        foreach (var entry in archive.Entries)
         {
+            if (entry.FullName.EndsWith('/')) continue;
             var name = entry.FullName.EndsWith(".npy", StringComparison.Ordinal) ? entry.FullName[..^4] : entry.FullName;
             using var s = entry.Open();
             using var ms = new MemoryStream();
             s.CopyTo(ms);
-            result[name] = ReadNpy(ms.ToArray(), name, $"{path}:{entry.FullName}");
+            yield return (name, entry.FullName, ms.ToArray());
         }
-        return result;
     }
 
     /// <summary>Reads one <c>.npy</c> file.</summary>
@@ -35,20 +45,11 @@ public static partial class NpzFile
     /// <summary>Parses the bytes of one <c>.npy</c> array; <paramref name="source"/> names it in errors.</summary>
     public static NpyArray ReadNpy(byte[] b, string name, string source)
     {
-        if (b.Length < 10 || b[0] != 0x93 || Encoding.ASCII.GetString(b, 1, 5) != "NUMPY")
-            throw new FormatException($"{source}: not a .npy array (bad magic).");
-        int major = b[6];
-        int headerLen, offset;
-        if (major == 1) { headerLen = BitConverter.ToUInt16(b, 8); offset = 10; }
-        else { headerLen = (int)BitConverter.ToUInt32(b, 8); offset = 12; }
-        var header = Encoding.ASCII.GetString(b, offset, headerLen);
-        var descr = DescrRegex().Match(header).Groups[1].Value;
-        if (FortranRegex().IsMatch(header)) throw new FormatException($"{source}: Fortran-ordered arrays are not supported.");
-        var shapeText = ShapeRegex().Match(header).Groups[1].Value;
-        var shape = shapeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
-        long count = shape.Aggregate(1L, (a, d) => a * d);
-        int data = offset + headerLen;
+        var header = NpyHeader.Parse(b, source);
+        var descr = header.DType;
+        var shape = header.Shape.Select(d => checked((int)d)).ToArray();
+        long count = header.Count;
+        int data = header.DataOffset;
         if (descr.Length < 3 || descr[0] == '>') throw new FormatException($"{source}: unsupported dtype '{descr}' (little-endian only).");
         char kind = descr[1];
         int size = int.Parse(descr[2..], CultureInfo.InvariantCulture);
@@ -74,8 +75,4 @@ public static partial class NpzFile
         }
         return new NpyArray(name, shape, values, descr);
     }
-
-    [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")] private static partial Regex DescrRegex();
-    [GeneratedRegex(@"'fortran_order'\s*:\s*True")] private static partial Regex FortranRegex();
-    [GeneratedRegex(@"'shape'\s*:\s*\(([^)]*)\)")] private static partial Regex ShapeRegex();
 }
