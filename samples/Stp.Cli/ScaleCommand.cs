@@ -19,7 +19,12 @@ internal static class ScaleCommand
         cmd.SetAction(r =>
         {
             var all = Datasets.Load(r.GetValue(data)!);
-            var mols = r.GetValue(dataset)!.ToLowerInvariant() == "qm9" ? MoleculeDatasets.SplitQm9(all).Train.Concat(MoleculeDatasets.SplitQm9(all).Validation).ToList() : all;
+            var mols = all;
+            if (r.GetValue(dataset)!.ToLowerInvariant() == "qm9")
+            {
+                var (train, validation, _) = MoleculeDatasets.SplitQm9(all);
+                mols = train.Concat(validation).ToList();
+            }
             var zText = r.GetValue(z)!;
             var options = zText == "mean" ? new PriorScaleOptions()
                 : int.TryParse(zText, out var nref) ? PriorScaleOptions.AtReferenceSize(nref)
