@@ -1,10 +1,27 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 
 namespace Stp.Cli;
 
-/// <summary>The <c>stp</c> command line: scale, train, sample, evaluate, analyze, export, quickstart.</summary>
+/// <summary>
+/// The <c>stp</c> command line: scale, train, sample, evaluate, analyze, export, quickstart. Exit codes:
+/// <see cref="ExitOk"/> (0) on success and for <c>--help</c>, <see cref="ExitRuntimeError"/> (1) when a command fails
+/// (missing or unreadable file, bad data, any unexpected exception), <see cref="ExitUsageError"/> (2) when the command
+/// line is wrong (unknown command or option, missing required option, a value of the wrong type, an invalid option
+/// value). Every error is one line <c>stp: &lt;message&gt;</c> on stderr; no stack trace reaches the user.
+/// </summary>
 public static class CliApp
 {
+    /// <summary>Exit code of a successful run (and of <c>--help</c>).</summary>
+    public const int ExitOk = 0;
+
+    /// <summary>Exit code of a command that failed while running.</summary>
+    public const int ExitRuntimeError = 1;
+
+    /// <summary>Exit code of a command line that could not be used as given.</summary>
+    public const int ExitUsageError = 2;
+
     /// <summary>Builds the command tree.</summary>
     public static RootCommand CreateRoot() => new("stp: 3D molecule generation with diffusion models and Scaling the Prior (StP).")
     {
@@ -18,22 +35,63 @@ public static class CliApp
         ExportCommand.Create("convert"),
     };
 
-    /// <summary>Runs the command line; errors become one line on stderr and a non-zero exit code.</summary>
+    /// <summary>Runs the command line and returns its exit code; errors become one line on stderr.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         try
         {
-            return await CreateRoot().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            var parse = CreateRoot().Parse(args);
+            if (parse.Action is ParseErrorAction)
+            {
+                var names = new List<string> { "stp" };
+                for (var r = parse.CommandResult; r.Command is not RootCommand && r.Parent is CommandResult parent; r = parent)
+                    names.Insert(1, r.Command.Name);
+                return Fail(ExitUsageError, $"{UsageMessage(parse)} (see '{string.Join(" ", names)} --help')");
+            }
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (UsageException e)
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"stp: {e.Message}");
-            return 2;
+            return Report(e);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or ArgumentException or NotSupportedException or InvalidOperationException or UnauthorizedAccessException)
+    }
+
+    /// <summary>
+    /// What is wrong with the command line: the first unknown token when there is one (an unknown command also makes
+    /// "required command was not provided", which would only distract), otherwise every parse error.
+    /// </summary>
+    private static string UsageMessage(ParseResult parse)
+    {
+        var errors = parse.Errors.Select(e => OneLine(e.Message)).Distinct().ToList();
+        if (parse.UnmatchedTokens.Count > 0 && errors.FirstOrDefault(m => m.Contains($"'{parse.UnmatchedTokens[0]}'", StringComparison.Ordinal)) is { } unknown)
+            return unknown;
+        return errors.Count > 0 ? string.Join(" ", errors) : "invalid command line.";
+    }
+
+    /// <summary>The exit code and the one line printed for an exception thrown by a command.</summary>
+    internal static int Report(Exception e)
+    {
+        while (e is AggregateException { InnerExceptions.Count: 1 } a) e = a.InnerExceptions[0];
+        return e switch
         {
-            Console.Error.WriteLine($"stp: {e.Message}");
-            return 1;
-        }
+            UsageException => Fail(ExitUsageError, OneLine(e.Message)),
+            OperationCanceledException => Fail(ExitRuntimeError, "cancelled."),
+            IOException or InvalidDataException or FormatException or ArgumentException or NotSupportedException
+                or InvalidOperationException or UnauthorizedAccessException or KeyNotFoundException => Fail(ExitRuntimeError, OneLine(e.Message)),
+            _ => Fail(ExitRuntimeError, $"unexpected error ({e.GetType().Name}): {OneLine(e.Message)}"),
+        };
+    }
+
+    private static int Fail(int code, string message)
+    {
+        Console.Error.WriteLine($"stp: {message}");
+        return code;
+    }
+
+    /// <summary>The first non-empty line of a message (native libraries append backtraces on later lines).</summary>
+    private static string OneLine(string message)
+    {
+        var line = message.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0);
+        return string.IsNullOrEmpty(line) ? "error without a message." : line;
     }
 }

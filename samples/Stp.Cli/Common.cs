@@ -38,6 +38,3 @@ internal static class Common
         _ => "none",
     };
 }
-
-/// <summary>A user error: printed as one line, exit code 2.</summary>
-internal sealed class UsageException(string message) : Exception(message);

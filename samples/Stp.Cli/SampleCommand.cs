@@ -39,22 +39,6 @@ internal static class SampleCommand
         return cmd;
     }
 
-    /// <summary>EDM's bond inference (tables and margins, pair ordered by the vocabulary's type index as EDM's RDKit builder does), every detected bond with its order.</summary>
-    internal static List<(int, int, int)> InferBonds(Molecule m, AtomVocabulary vocab)
-    {
-        var bonds = new List<(int, int, int)>();
-        for (int i = 0; i < m.AtomCount; i++)
-            for (int j = i + 1; j < m.AtomCount; j++)
-            {
-                var (a, b) = (m.AtomicNumbers[i], m.AtomicNumbers[j]);
-                if (vocab.IndexOf(a) > vocab.IndexOf(b)) (a, b) = (b, a);
-                double dx = m.Positions[3 * i] - m.Positions[3 * j], dy = m.Positions[3 * i + 1] - m.Positions[3 * j + 1], dz = m.Positions[3 * i + 2] - m.Positions[3 * j + 2];
-                int order = BondTable.GetBondOrder(a, b, Math.Sqrt(dx * dx + dy * dy + dz * dz), checkExists: true);
-                if (order > 0) bonds.Add((i, j, order));
-            }
-        return bonds;
-    }
-
     internal static IReadOnlyList<Molecule> Run(Stp.Diffusion.DiffusionModel model, SamplerOptions options, int n, string planName, int batchSize, long seed, TorchSharp.torch.Device dev, CancellationToken ct, ISamplingObserver? observer = null, int[]? sizes = null)
     {
         var p = model.SizeDistribution ?? throw new InvalidDataException("The model file has no size distribution p(N).");
@@ -79,7 +63,7 @@ internal static class SampleCommand
         var writable = mols.Where(SdfFile.CanWrite).ToList();
         if (writable.Count < mols.Count)
             Console.Error.WriteLine($"{mols.Count - writable.Count} diverged molecules (coordinates beyond 10,000 A) are left out of the SDF; the XYZ file has all {mols.Count}.");
-        var records = writable.Select(m => (m, (IReadOnlyList<(int, int, int)>)InferBonds(m, vocab)));
+        var records = writable.Select(m => (m, BondInference.Infer(m, vocab)));
         SdfFile.Write(Path.Combine(folder, "samples.sdf"), records);
         XyzFile.Write(Path.Combine(folder, "samples.xyz"), mols);
     }

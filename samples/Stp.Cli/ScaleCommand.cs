@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Stp.Data;
+using Stp.Metrics.Reports;
 using Stp.Prior;
 
 namespace Stp.Cli;
@@ -18,7 +19,12 @@ internal static class ScaleCommand
         cmd.SetAction(r =>
         {
             var all = Datasets.Load(r.GetValue(data)!);
-            var mols = r.GetValue(dataset)!.ToLowerInvariant() == "qm9" ? MoleculeDatasets.SplitQm9(all).Train.Concat(MoleculeDatasets.SplitQm9(all).Validation).ToList() : all;
+            var mols = all;
+            if (r.GetValue(dataset)!.ToLowerInvariant() == "qm9")
+            {
+                var (train, validation, _) = MoleculeDatasets.SplitQm9(all);
+                mols = train.Concat(validation).ToList();
+            }
             var zText = r.GetValue(z)!;
             var options = zText == "mean" ? new PriorScaleOptions()
                 : int.TryParse(zText, out var nref) ? PriorScaleOptions.AtReferenceSize(nref)
@@ -37,8 +43,9 @@ internal static class ScaleCommand
             }
             Console.WriteLine("(* = from the power-law fit: too few or no molecules of that size)");
             var png = Path.ChangeExtension(path, ".png");
-            Plots.Lines(png, "StP prior scale by molecule size", "atoms N", "value",
-                ("gamma_N", Enumerable.Range(1, table.MaxAtoms).Where(n => table.Gammas[n] > 0).Select(n => ((double)n, table.Gammas[n])).ToArray()));
+            var sizes = Enumerable.Range(1, table.MaxAtoms).Where(n => table.Gammas[n] > 0).ToArray();
+            PlotWriter.WriteLines(png, "StP prior scale by molecule size", "atoms N", "value",
+                [new PlotSeries("gamma_N", sizes.Select(n => (double)n).ToArray(), sizes.Select(n => table.Gammas[n]).ToArray())], width: 800, height: 500);
             Console.WriteLine($"Wrote {path} and {png}");
             return 0;
         });

@@ -7,29 +7,18 @@ public sealed class EvaluationResult
     {
         Molecules = molecules;
         TrainingSet = trainingSet;
-        long atoms = 0, stableAtoms = 0;
-        int stableMols = 0, valid = 0;
-        var unique = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var m in molecules)
-        {
-            atoms += m.AtomCount; stableAtoms += m.StableAtoms;
-            if (m.IsStable) stableMols++;
-            if (m.IsValid) { valid++; unique.Add(m.Smiles!); }
-        }
-        int n = molecules.Count;
-        AtomCount = atoms; StableAtomCount = stableAtoms; StableMoleculeCount = stableMols;
-        ValidCount = valid; UniqueCount = unique.Count;
-        AtomStability = atoms == 0 ? 0 : (double)stableAtoms / atoms;
-        MoleculeStability = n == 0 ? 0 : (double)stableMols / n;
-        Validity = n == 0 ? 0 : (double)valid / n;
-        Uniqueness = valid == 0 ? 0 : (double)unique.Count / valid;
-        ValidAndUnique = n == 0 ? 0 : (double)unique.Count / n;
+        var t = new MetricTotals(molecules);
+        AtomCount = t.Atoms; StableAtomCount = t.StableAtoms; StableMoleculeCount = t.StableMolecules;
+        ValidCount = t.Valid; UniqueCount = t.Unique;
+        AtomStability = t.AtomStability;
+        MoleculeStability = t.MoleculeStability;
+        Validity = t.Validity;
+        Uniqueness = t.Uniqueness;
+        ValidAndUnique = t.ValidAndUnique;
         if (trainingSet is not null)
         {
-            int novel = 0;
-            foreach (var s in unique) if (!trainingSet.Contains(s)) novel++;
-            NovelCount = novel;
-            Novelty = unique.Count == 0 ? 0 : (double)novel / unique.Count;
+            NovelCount = t.NovelCount(trainingSet);
+            Novelty = t.Novelty(trainingSet);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Stp.Chemistry;
 using Stp.Metrics.Chemistry;
 
@@ -64,27 +65,16 @@ public sealed class MetricsEvaluator
     public EvaluationResult Evaluate(IReadOnlyList<Molecule> molecules)
     {
         ArgumentNullException.ThrowIfNull(molecules);
-        var results = new MoleculeMetrics[molecules.Count];
-        Parallel.For(0, molecules.Count, i =>
-        {
-            var m = molecules[i];
-            results[i] = m is null
-                ? new MoleculeMetrics(0, 0, false, false, null, MoleculeIssue.Empty, "molecule is null", 0)
-                : Safe(m.AtomicNumbers, m.Positions);
-        });
-        return new EvaluationResult(results, TrainingSet);
+        return EvaluateAll(molecules.Count, i => molecules[i] is { } m
+            ? Safe(m.AtomicNumbers, m.Positions)
+            : new MoleculeMetrics(0, 0, false, false, null, MoleculeIssue.Empty, "molecule is null", 0));
     }
 
     /// <summary>Evaluates molecules given as atomic numbers and flat positions (Angstrom), and aggregates.</summary>
     public EvaluationResult Evaluate(IReadOnlyList<int[]> atomicNumbers, IReadOnlyList<double[]> positions)
     {
-        ArgumentNullException.ThrowIfNull(atomicNumbers);
-        ArgumentNullException.ThrowIfNull(positions);
-        if (atomicNumbers.Count != positions.Count)
-            throw new ArgumentException($"{atomicNumbers.Count} type arrays but {positions.Count} position arrays.", nameof(positions));
-        var results = new MoleculeMetrics[atomicNumbers.Count];
-        Parallel.For(0, results.Length, i => results[i] = Safe(atomicNumbers[i] ?? Array.Empty<int>(), positions[i] ?? Array.Empty<double>()));
-        return new EvaluationResult(results, TrainingSet);
+        CheckPaired(atomicNumbers, positions);
+        return EvaluateAll(atomicNumbers.Count, i => Safe(atomicNumbers[i] ?? Array.Empty<int>(), positions[i] ?? Array.Empty<double>()));
     }
 
     /// <summary>
@@ -94,13 +84,9 @@ public sealed class MetricsEvaluator
     /// </summary>
     public EvaluationResult EvaluateClassIndices(IReadOnlyList<int[]> classIndices, IReadOnlyList<float[]> positions)
     {
-        ArgumentNullException.ThrowIfNull(classIndices);
-        ArgumentNullException.ThrowIfNull(positions);
-        if (classIndices.Count != positions.Count)
-            throw new ArgumentException($"{classIndices.Count} type arrays but {positions.Count} position arrays.", nameof(positions));
+        CheckPaired(classIndices, positions);
         var vocab = Vocabulary;
-        var results = new MoleculeMetrics[classIndices.Count];
-        Parallel.For(0, results.Length, i =>
+        return EvaluateAll(classIndices.Count, i =>
         {
             var t = classIndices[i] ?? Array.Empty<int>();
             var p = positions[i] ?? Array.Empty<float>();
@@ -108,8 +94,24 @@ public sealed class MetricsEvaluator
             for (int a = 0; a < t.Length; a++) z[a] = (uint)t[a] < (uint)vocab.Count ? vocab.AtomicNumberOf(t[a]) : -1;
             var pos = new double[p.Length];
             for (int k = 0; k < p.Length; k++) pos[k] = p[k];
-            results[i] = Safe(z, pos);
+            return Safe(z, pos);
         });
+    }
+
+    private static void CheckPaired<TTypes, TPositions>(IReadOnlyList<TTypes> types, IReadOnlyList<TPositions> positions,
+        [CallerArgumentExpression(nameof(types))] string typesName = "")
+    {
+        ArgumentNullException.ThrowIfNull(types, typesName);
+        ArgumentNullException.ThrowIfNull(positions);
+        if (types.Count != positions.Count)
+            throw new ArgumentException($"{types.Count} type arrays but {positions.Count} position arrays.", nameof(positions));
+    }
+
+    /// <summary>Evaluates molecule 0..count-1 in parallel (each result in its own slot) and aggregates in input order.</summary>
+    private EvaluationResult EvaluateAll(int count, Func<int, MoleculeMetrics> evaluate)
+    {
+        var results = new MoleculeMetrics[count];
+        Parallel.For(0, count, i => results[i] = evaluate(i));
         return new EvaluationResult(results, TrainingSet);
     }
 

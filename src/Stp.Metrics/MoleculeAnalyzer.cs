@@ -12,10 +12,7 @@ internal sealed class MoleculeAnalyzer
     private readonly AtomVocabulary _vocab;
     private readonly BondRule _rule;
     private readonly double _overlap2;
-    private readonly int _k;
-    // [ti * K + tj]: thresholds for the directional look-up (vocab[ti], vocab[tj]).
-    private readonly BondTable.PairThresholds[] _dir;
-    private readonly double[] _reject2; // squared max single threshold per unordered type pair
+    private readonly BondLookup _bonds;
     private readonly bool[] _supported;
 
     public MoleculeAnalyzer(AtomVocabulary vocabulary, BondRule rule, double overlapTolerance)
@@ -23,22 +20,10 @@ internal sealed class MoleculeAnalyzer
         _vocab = vocabulary;
         _rule = rule;
         _overlap2 = overlapTolerance * overlapTolerance;
-        _k = vocabulary.Count;
-        _dir = new BondTable.PairThresholds[_k * _k];
-        _reject2 = new double[_k * _k];
-        _supported = new bool[_k];
-        for (int i = 0; i < _k; i++)
-        {
+        _bonds = BondLookup.For(vocabulary);
+        _supported = new bool[vocabulary.Count];
+        for (int i = 0; i < vocabulary.Count; i++)
             _supported[i] = ElementData.IsSupported(vocabulary.AtomicNumberOf(i));
-            for (int j = 0; j < _k; j++)
-                _dir[i * _k + j] = BondTable.Thresholds(vocabulary.AtomicNumberOf(i), vocabulary.AtomicNumberOf(j));
-        }
-        for (int i = 0; i < _k; i++)
-            for (int j = 0; j < _k; j++)
-            {
-                double m = Math.Max(_dir[i * _k + j].Single, _dir[j * _k + i].Single);
-                _reject2[i * _k + j] = double.IsNegativeInfinity(m) ? -1 : m * m;
-            }
     }
 
     public AtomVocabulary Vocabulary => _vocab;
@@ -65,7 +50,6 @@ internal sealed class MoleculeAnalyzer
             if (!double.IsFinite(pos[i])) return Bad(n, MoleculeIssue.NonFiniteCoordinates, $"atom {i / 3}: non-finite coordinate");
 
         valenceSum = new int[n];
-        int k = _k;
         bool geom = _rule == BondRule.GeomDrugs;
         for (int i = 0; i < n; i++)
         {
@@ -78,12 +62,12 @@ internal sealed class MoleculeAnalyzer
                 if (d2 < _overlap2)
                     return Bad(n, MoleculeIssue.OverlappingAtoms, $"atoms {i} and {j} are {Math.Sqrt(d2):G3} A apart");
                 int tj = types[j];
-                if (!(d2 < _reject2[ti * k + tj])) continue;
+                if (!_bonds.MayBond(ti, tj, d2)) continue;
                 double d = Math.Sqrt(d2);
                 // look-up sorted by type index (validity path, GEOM stability path)
-                int sorted = ti <= tj ? _dir[ti * k + tj].Order(d) : _dir[tj * k + ti].Order(d);
+                int sorted = _bonds.SortedOrder(ti, tj, d);
                 // QM9 stability asks in atom-index order
-                int stab = geom ? sorted : _dir[ti * k + tj].Order(d);
+                int stab = geom ? sorted : _bonds.DirectionalOrder(ti, tj, d);
                 valenceSum[i] += stab; valenceSum[j] += stab;
                 if (sorted > 0) validityBonds.Add(new GraphBond(j, i, geom ? BondKind.Single : (BondKind)sorted));
             }

@@ -198,6 +198,8 @@ public class PriorScaleTableTests
     [TestCase("{ \"gamma\": [0, 1e999] }", "gamma[1]")]
     [TestCase("{ \"gamma\": [0, 1], \"count\": [0, -3] }", "count[1]")]
     [TestCase("{ \"gamma\": [0, 1], \"count\": [0] }", "\"count\"")]
+    [TestCase("{ \"gamma\": [0, 1], \"fitted\": [false, 1] }", "fitted[1] = 1 is not a boolean")]
+    [TestCase("{ \"gamma\": [0, 1], \"fitted\": [false] }", "\"fitted\" must be an array of 2 entries")]
     [TestCase("{ \"gamma\": [0, 1], \"normalizer\": -2 }", "\"normalizer\"")]
     [TestCase("{ \"format\": \"other\", \"gamma\": [0, 1] }", "\"format\"")]
     public void LoadRejectsBadFilesNamingThem(string json, string expected)

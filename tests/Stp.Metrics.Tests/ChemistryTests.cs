@@ -109,6 +109,22 @@ public class ChemistryTests
     }
 
     [Test]
+    public void BondInference_SortsEachPairByClassIndexAndKeepsOrders()
+    {
+        // S-C at 1.62 A (S first in the molecule): asked as (C, S) because C precedes S in the vocabulary, so a double
+        // bond; S-C at 2.81 A is none. C#C at 1.19 A is triple, S-H at 1.34 A single (H-S: 134 + 10 pm), C-H at 2.96 A none.
+        var m = new Molecule(new[] { 16, 6, 6, 1 }, new double[] { 0, 0, 0, 1.62, 0, 0, 2.81, 0, 0, -1.34, 0, 0 });
+        var bonds = BondInference.Infer(m, AtomVocabulary.GeomDrugs);
+        Assert.That(bonds, Is.EqualTo(new[] { (0, 1, 2), (0, 3, 1), (1, 2, 3) }));
+        // Swapping S and the first C in the molecule keeps the double bond (look-up order comes from the vocabulary).
+        var swapped = new Molecule(new[] { 6, 16, 6, 1 }, new double[] { 1.62, 0, 0, 0, 0, 0, 2.81, 0, 0, -1.34, 0, 0 });
+        Assert.That(BondInference.Infer(swapped, AtomVocabulary.GeomDrugs), Is.EqualTo(new[] { (0, 1, 2), (0, 2, 3), (1, 3, 1) }));
+        // B-C is missing from the single-bond table: no bond at any distance.
+        Assert.That(BondInference.Infer(new Molecule(new[] { 5, 6 }, new double[] { 0, 0, 0, 1.0, 0, 0 }), AtomVocabulary.GeomDrugs), Is.Empty);
+        Assert.Throws<ArgumentException>(() => BondInference.Infer(new Molecule(new[] { 16, 6 }, new double[] { 0, 0, 0, 1.62, 0, 0 }), AtomVocabulary.Qm9));
+    }
+
+    [Test]
     public void QmStabilityUsesIndexOrder_GeomUsesSortedOrder()
     {
         // A C=S pair at 1.62 A. QM9 rule with S first: index-order look-up (S, C) finds only a single bond.

@@ -66,6 +66,27 @@ public class ReportAndNoveltyTests
     }
 
     [Test]
+    public void PlotWriter_WritesPngAtomically_ReplacingTheTarget_AndRejectsRaggedSeries()
+    {
+        var png = Path.Combine(_dir, "sub", "lines.png");
+        var series = new[] { new PlotSeries("a", new double[] { 1, 2, 3 }, new double[] { 0.5, 0.25, 0.125 }) };
+        PlotWriter.WriteLines(png, "t", "x", "y", series, width: 320, height: 200);
+        var first = File.ReadAllBytes(png);
+        Assert.That(first.Take(8).ToArray(), Is.EqualTo(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }));
+        // IHDR: width and height as big-endian 32-bit integers at bytes 16-23.
+        Assert.That(System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(first.AsSpan(16)), Is.EqualTo(320));
+        Assert.That(System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(first.AsSpan(20)), Is.EqualTo(200));
+
+        PlotWriter.WriteLines(png, "t", "x", "y", series, width: 640, height: 400);
+        Assert.That(System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(File.ReadAllBytes(png).AsSpan(16)), Is.EqualTo(640));
+        Assert.That(Directory.GetFiles(Path.Combine(_dir, "sub")), Is.EqualTo(new[] { png }), "no temporary file left behind");
+
+        var ragged = new[] { new PlotSeries("bad", new double[] { 1, 2 }, new double[] { 1 }) };
+        Assert.Throws<ArgumentException>(() => PlotWriter.WriteLines(Path.Combine(_dir, "bad.png"), "t", "x", "y", ragged));
+        Assert.That(File.Exists(Path.Combine(_dir, "bad.png")), Is.False);
+    }
+
+    [Test]
     public void Novelty_AgainstTrainingSet_AndCacheRoundTrip()
     {
         var fx = FixtureSet.Load("qm9");

@@ -272,37 +272,30 @@ public sealed class PriorScaleTable : IPriorScaler
             if (!root.TryGetProperty("gamma", out var ga) || ga.ValueKind != JsonValueKind.Array) throw Bad("missing array \"gamma\".");
             int len = ga.GetArrayLength();
             if (len < 2) throw Bad($"\"gamma\" needs entries for N = 0 and at least N = 1; it has {len}.");
-            var gammas = new double[len];
-            int i = 0;
-            foreach (var e in ga.EnumerateArray())
+            // Every element of an array, or the first bad one named as key[i] with its JSON text.
+            T[] Elements<T>(JsonElement array, string key, string what, Func<JsonElement, T?> read) where T : struct
             {
-                if (e.ValueKind != JsonValueKind.Number || !e.TryGetDouble(out double g) || !double.IsFinite(g) || g < 0)
-                    throw Bad($"gamma[{i}] = {e.GetRawText()} is not a finite non-negative number.");
-                gammas[i++] = g;
-            }
-            int[]? counts = null;
-            if (root.TryGetProperty("count", out var ca) && ca.ValueKind != JsonValueKind.Null)
-            {
-                if (ca.ValueKind != JsonValueKind.Array || ca.GetArrayLength() != len) throw Bad($"\"count\" must be an array of {len} entries.");
-                counts = new int[len]; i = 0;
-                foreach (var e in ca.EnumerateArray())
+                var values = new T[array.GetArrayLength()];
+                int i = 0;
+                foreach (var e in array.EnumerateArray())
                 {
-                    if (e.ValueKind != JsonValueKind.Number || !e.TryGetInt32(out int c) || c < 0)
-                        throw Bad($"count[{i}] = {e.GetRawText()} is not a non-negative integer.");
-                    counts[i++] = c;
+                    values[i] = read(e) ?? throw Bad($"{key}[{i}] = {e.GetRawText()} is not {what}.");
+                    i++;
                 }
+                return values;
             }
-            bool[]? fitted = null;
-            if (root.TryGetProperty("fitted", out var fa) && fa.ValueKind != JsonValueKind.Null)
+            T[]? OptionalArray<T>(string key, string what, Func<JsonElement, T?> read) where T : struct
             {
-                if (fa.ValueKind != JsonValueKind.Array || fa.GetArrayLength() != len) throw Bad($"\"fitted\" must be an array of {len} entries.");
-                fitted = new bool[len]; i = 0;
-                foreach (var e in fa.EnumerateArray())
-                {
-                    if (e.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) throw Bad($"fitted[{i}] is not a boolean.");
-                    fitted[i++] = e.GetBoolean();
-                }
+                if (!root.TryGetProperty(key, out var a) || a.ValueKind == JsonValueKind.Null) return null;
+                if (a.ValueKind != JsonValueKind.Array || a.GetArrayLength() != len) throw Bad($"\"{key}\" must be an array of {len} entries.");
+                return Elements(a, key, what, read);
             }
+            var gammas = Elements(ga, "gamma", "a finite non-negative number",
+                e => e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out double g) && double.IsFinite(g) && g >= 0 ? g : (double?)null);
+            var counts = OptionalArray("count", "a non-negative integer",
+                e => e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int c) && c >= 0 ? c : (int?)null);
+            var fitted = OptionalArray("fitted", "a boolean",
+                e => e.ValueKind is JsonValueKind.True or JsonValueKind.False ? e.GetBoolean() : (bool?)null);
             double? Optional(string key, bool positive)
             {
                 if (!root.TryGetProperty(key, out var e) || e.ValueKind == JsonValueKind.Null) return null;

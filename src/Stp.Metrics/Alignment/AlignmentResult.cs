@@ -51,7 +51,7 @@ public sealed class AlignmentResult
         var series = chosen.Select(n =>
         {
             var pts = BySize.Where(p => p.AtomCount == n && !double.IsNaN(beta ? p.Beta : p.Gamma)).ToArray();
-            return new PlotWriter.Series($"N={n}", pts.Select(p => (double)p.Step).ToArray(), pts.Select(p => beta ? p.Beta : p.Gamma).ToArray());
+            return new PlotSeries($"N={n}", pts.Select(p => (double)p.Step).ToArray(), pts.Select(p => beta ? p.Beta : p.Gamma).ToArray());
         }).ToList();
         string what = beta ? "beta_t (type agreement with final)" : "gamma_t = <x_t, x_0> / ||x_0||^2";
         PlotWriter.WriteLines(path, "Generation-target alignment", "step t (T -> 0)", what, series, markers: false, invertX: true);

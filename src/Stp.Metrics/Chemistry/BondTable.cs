@@ -90,24 +90,13 @@ public static class BondTable
         return Thresholds(z1, z2).Order(distanceAngstrom);
     }
 
-    /// <summary>Distance thresholds (Angstrom) of one directional pair.</summary>
-    internal readonly record struct PairThresholds(double Single, double Double, double Triple)
-    {
-        public int Order(double d)
-        {
-            if (!(d < Single)) return 0;
-            if (!(d < Double)) return 1;
-            return d < Triple ? 3 : 2;
-        }
-    }
-
-    internal static PairThresholds Thresholds(int z1, int z2)
+    internal static BondThresholds Thresholds(int z1, int z2)
     {
         double s = Get(Single, z1, z2) is { } a ? (a + SingleMarginPm) / 100.0 : double.NegativeInfinity;
         double d = Get(Double, z1, z2) is { } b ? (b + DoubleMarginPm) / 100.0 : double.NegativeInfinity;
         double t = Get(Triple, z1, z2) is { } c ? (c + TripleMarginPm) / 100.0 : double.NegativeInfinity;
         // A triple threshold only applies when a double entry exists (nested test in the reference).
         if (double.IsNegativeInfinity(d)) t = double.NegativeInfinity;
-        return new PairThresholds(s, d, t);
+        return new BondThresholds(s, d, t);
     }
 }

@@ -67,36 +67,29 @@ internal static class Sanitizer
     {
         int n = g.AtomCount;
         var z = g.Z; var charge = g.Charges; var bonds = g.BondArray;
+        // The first bond of atom a to a neutral atom of element partner with kind `from` becomes `to`; a gets +1, the partner -1.
+        void Separate(int a, int partner, BondKind from, BondKind to)
+        {
+            for (int p = g.Start[a]; p < g.Start[a + 1]; p++)
+            {
+                int b = g.NbrAtom[p], k = g.NbrBond[p];
+                if (z[b] == partner && charge[b] == 0 && bonds[k].Kind == from)
+                {
+                    g.SetBondKind(k, to);
+                    charge[a] = 1; charge[b] = -1;
+                    return;
+                }
+            }
+        }
         List<int>? considered = null;
         for (int a = 0; a < n; a++)
         {
             if (z[a] != 7 || charge[a] != 0 || Valence(g, a) != 5) continue;
             (considered ??= new List<int>()).Add(a);
-            for (int p = g.Start[a]; p < g.Start[a + 1]; p++)
-            {
-                int b = g.NbrAtom[p], k = g.NbrBond[p];
-                if (z[b] == 8 && charge[b] == 0 && bonds[k].Kind == BondKind.Double)
-                {
-                    g.SetBondKind(k, BondKind.Single);
-                    charge[a] = 1; charge[b] = -1;
-                    break;
-                }
-            }
+            Separate(a, 8, BondKind.Double, BondKind.Single); // N(=O) -> [N+]-[O-]
         }
         if (considered is null) return;
-        foreach (var a in considered)
-        {
-            for (int p = g.Start[a]; p < g.Start[a + 1]; p++)
-            {
-                int b = g.NbrAtom[p], k = g.NbrBond[p];
-                if (z[b] == 7 && charge[b] == 0 && bonds[k].Kind == BondKind.Triple)
-                {
-                    g.SetBondKind(k, BondKind.Double);
-                    charge[a] = 1; charge[b] = -1;
-                    break;
-                }
-            }
-        }
+        foreach (var a in considered) Separate(a, 7, BondKind.Triple, BondKind.Double); // N#N -> [N+]=[N-]
     }
 
     private static void CleanUpPhosphorus(MolecularGraph g, int a)

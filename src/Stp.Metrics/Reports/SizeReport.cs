@@ -34,19 +34,9 @@ public sealed class SizeReport
 
     private static SizeReportRow Row(int n, IReadOnlyList<MoleculeMetrics> ms, NoveltyReference? training)
     {
-        long atoms = 0, stableAtoms = 0;
-        int stable = 0, valid = 0;
-        var unique = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var m in ms)
-        {
-            atoms += m.AtomCount; stableAtoms += m.StableAtoms;
-            if (m.IsStable) stable++;
-            if (m.IsValid) { valid++; unique.Add(m.Smiles!); }
-        }
-        int c = ms.Count;
-        double? novelty = training is null ? null : unique.Count == 0 ? 0 : (double)unique.Count(s => !training.Contains(s)) / unique.Count;
-        return new SizeReportRow(n, c, atoms == 0 ? 0 : (double)stableAtoms / atoms, c == 0 ? 0 : (double)stable / c,
-            c == 0 ? 0 : (double)valid / c, valid == 0 ? 0 : (double)unique.Count / valid, c == 0 ? 0 : (double)unique.Count / c, novelty);
+        var t = new MetricTotals(ms);
+        return new SizeReportRow(n, t.Molecules, t.AtomStability, t.MoleculeStability, t.Validity, t.Uniqueness, t.ValidAndUnique,
+            training is null ? null : t.Novelty(training));
     }
 
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
@@ -83,7 +73,7 @@ public sealed class SizeReport
     public void WritePlot(string path, string title = "Metrics by molecule size")
     {
         double[] x = Rows.Select(r => (double)r.AtomCount).ToArray();
-        var series = new List<PlotWriter.Series>
+        var series = new List<PlotSeries>
         {
             new("Atom Sta", x, Rows.Select(r => 100 * r.AtomStability).ToArray()),
             new("Mol Sta", x, Rows.Select(r => 100 * r.MoleculeStability).ToArray()),

@@ -1,0 +1,42 @@
+namespace Stp.Metrics;
+
+/// <summary>
+/// Counts over a set of per-molecule metrics and the EDM ratios built from them: the one place where atom and
+/// molecule stability, validity, uniqueness, "valid and unique" and novelty are aggregated (for
+/// <see cref="EvaluationResult"/> and every row of <see cref="Reports.SizeReport"/>).
+/// </summary>
+internal sealed class MetricTotals
+{
+    private readonly HashSet<string> _unique = new(StringComparer.Ordinal);
+
+    public MetricTotals(IReadOnlyList<MoleculeMetrics> molecules)
+    {
+        Molecules = molecules.Count;
+        foreach (var m in molecules)
+        {
+            Atoms += m.AtomCount; StableAtoms += m.StableAtoms;
+            if (m.IsStable) StableMolecules++;
+            if (m.IsValid) { Valid++; _unique.Add(m.Smiles!); }
+        }
+    }
+
+    public int Molecules { get; }
+    public long Atoms { get; }
+    public long StableAtoms { get; }
+    public int StableMolecules { get; }
+    public int Valid { get; }
+    /// <summary>Distinct canonical SMILES among the valid molecules.</summary>
+    public int Unique => _unique.Count;
+
+    public double AtomStability => Atoms == 0 ? 0 : (double)StableAtoms / Atoms;
+    public double MoleculeStability => Molecules == 0 ? 0 : (double)StableMolecules / Molecules;
+    public double Validity => Molecules == 0 ? 0 : (double)Valid / Molecules;
+    public double Uniqueness => Valid == 0 ? 0 : (double)Unique / Valid;
+    public double ValidAndUnique => Molecules == 0 ? 0 : (double)Unique / Molecules;
+
+    /// <summary>Distinct valid SMILES absent from <paramref name="training"/>.</summary>
+    public int NovelCount(NoveltyReference training) => _unique.Count(s => !training.Contains(s));
+
+    /// <summary>Novel / unique (0 when nothing is unique).</summary>
+    public double Novelty(NoveltyReference training) => Unique == 0 ? 0 : (double)NovelCount(training) / Unique;
+}
