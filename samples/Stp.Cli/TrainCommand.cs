@@ -33,7 +33,7 @@ internal static class TrainCommand
         var ema = new Option<double>("--ema") { Description = "EMA decay (default 0.9999; 0 = off)", DefaultValueFactory = _ => 0.9999 };
         var maxTrain = new Option<int?>("--max-molecules") { Description = "Use only the first N training molecules (after the split)" };
         var outDir = new Option<string>("--out") { Description = "Checkpoint folder (default runs/<dataset>-<prior>)" };
-        var resume = new Option<bool>("--resume") { Description = "Continue from <out>/checkpoint.stp" };
+        var resume = new Option<bool>("--resume") { Description = "Continue from <out>/checkpoint.safetensors (same seed, exactly)" };
         var ckptEvery = new Option<int>("--checkpoint-every") { Description = "Save a checkpoint every N steps (default 200)", DefaultValueFactory = _ => 200 };
         var evalEvery = new Option<int>("--eval-every") { Description = "Sample and report molecule stability every N steps (default 2000; 0 = never)", DefaultValueFactory = _ => 2000 };
         var evalSamples = new Option<int>("--eval-samples") { Description = "Molecules sampled at each evaluation (default 200)", DefaultValueFactory = _ => 200 };
