@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using Stp.Backbones.Edm.Graphs;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -22,7 +23,7 @@ internal static class EdgeOps
         using var target = F.linear(h, w.narrow(1, nf, nf));
         var edges = source.index_select(0, graph.Row);
         using var gathered = target.index_select(0, graph.Col);
-        edges.add_(gathered);
+        edges.AddInPlace(gathered);
         using var wc = w.narrow(1, 2 * nf, edgeAttr.shape[1]).t();
         return edges.addmm_(edgeAttr, wc);
     }
@@ -31,13 +32,13 @@ internal static class EdgeOps
     public static Tensor Aggregate(Tensor edgeValues, MolecularGraph graph, EgnnAggregation aggregation, double normalizationFactor)
     {
         using var zeros = torch.zeros(graph.NodeCount, edgeValues.shape[1], dtype: edgeValues.dtype, device: edgeValues.device);
-        var sum = zeros.index_add(0, graph.Row, edgeValues, 1);
+        var sum = zeros.IndexAdd(0, graph.Row, edgeValues);
         if (aggregation == EgnnAggregation.Mean)
         {
             using (sum) return sum * graph.InverseDegree;
         }
         if (normalizationFactor == 1.0) return sum;
-        using (sum) return sum / normalizationFactor;
+        using (sum) return sum.DividedBy(normalizationFactor);
     }
 
     /// <summary>Squared distances ||x_i - x_j||^2 per edge, [E, 1], and the differences x_i - x_j, [E, 3].</summary>
@@ -46,7 +47,7 @@ internal static class EdgeOps
         using var xi = x.index_select(0, graph.Row);
         using var xj = x.index_select(0, graph.Col);
         var diff = xi - xj;
-        using var sq = diff.square();
+        using var sq = diff.Squared();
         return (sq.sum(1, keepdim: true), diff);
     }
 }

@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using Stp.Backbones.Edm.Graphs;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -67,7 +68,7 @@ internal sealed class EgnnDynamics : nn.Module
 
         var vel = xOut - x;
         // Centre of mass of every molecule over its real atoms, removed.
-        var com = torch.zeros(batch, 3, dtype: vel.dtype, device: device).index_add(0, graph.MoleculeOfNode, vel, 1) * graph.InverseAtomCounts;
+        var com = torch.zeros(batch, 3, dtype: vel.dtype, device: device).IndexAdd(0, graph.MoleculeOfNode, vel) * graph.InverseAtomCounts;
         vel = vel - com.index_select(0, graph.MoleculeOfNode);
         // EDM's NaN guard: a NaN anywhere in the coordinate output resets it to zero (no host sync here).
         vel = torch.where(vel.isnan().any(), torch.zeros_like(vel), vel);

@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using Stp.Backbones.Edm.Graphs;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -34,7 +35,7 @@ internal sealed class EquivariantBlock : nn.Module
     {
         using var scope = torch.NewDisposeScope();
         var (radial, diff) = EdgeOps.Distances(x, graph);
-        var coordDiff = diff / ((radial + 1e-8).sqrt() + _normConstant);
+        var coordDiff = diff / radial.Plus(1e-8).sqrt().Plus(_normConstant);
         var current = _sinEmbedding ? SinusoidsEmbedding.Embed(radial) : radial;
         var edgeAttr = torch.cat([current, initialEdgeAttr], 1);
         foreach (var gcl in _gcls) h = gcl.Forward(h, edgeAttr, graph);

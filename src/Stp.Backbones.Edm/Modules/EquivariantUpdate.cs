@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using Stp.Backbones.Edm.Graphs;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -40,8 +41,8 @@ internal sealed class EquivariantUpdate : nn.Module
         var phi = F.silu(EdgeOps.FirstLinear(coord_mlp[0], h, edgeAttr, graph));
         phi = F.silu(coord_mlp[2].call(phi));
         phi = coord_mlp[4].call(phi);
-        var trans = _tanh ? coordDiff * (torch.tanh(phi) * _coordsRange) : coordDiff * phi;
+        var trans = _tanh ? coordDiff * torch.tanh(phi).Times(_coordsRange) : coordDiff * phi;
         var agg = EdgeOps.Aggregate(trans, graph, _aggregation, _normalizationFactor);
-        return (x + agg).MoveToOuterDisposeScope();
+        return x.Plus(agg).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using Stp.Backbones.Edm.Graphs;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -44,6 +45,6 @@ internal sealed class GraphConvolution : nn.Module
         if (att_mlp is not null) m = m * torch.sigmoid(att_mlp[0].call(m));
         var agg = EdgeOps.Aggregate(m, graph, _aggregation, _normalizationFactor);
         var update = node_mlp[2].call(F.silu(node_mlp[0].call(torch.cat([h, agg], 1))));
-        return (h + update).MoveToOuterDisposeScope();
+        return h.Plus(update).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ internal static class SinusoidsEmbedding
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var f = torch.tensor(freq, device: squaredDistance.device).unsqueeze(0);
-        var emb = (squaredDistance + 1e-8).sqrt() * f;
+        var emb = squaredDistance.Plus(1e-8).sqrt() * f;
         return torch.cat([emb.sin(), emb.cos()], 1).detach().MoveToOuterDisposeScope();
     }
 }

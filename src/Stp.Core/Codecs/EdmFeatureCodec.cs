@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using Stp.Data;
 using Stp.Diffusion;
 using Stp.Models;
@@ -59,7 +60,7 @@ public sealed class EdmFeatureCodec : IMoleculeCodec, IDescribedComponent
     {
         ArgumentNullException.ThrowIfNull(batch);
         using var scope = NewDisposeScope();
-        var x = CenterOfMass.Remove(batch.Positions, batch.NodeMask) / PositionNorm;
+        var x = CenterOfMass.Remove(batch.Positions, batch.NodeMask).DividedBy(PositionNorm);
         var h = batch.Features * FeatureScale(batch.Features.device) * batch.NodeMask;
         return new LatentBatch(x.MoveToOuterDisposeScope(), h.MoveToOuterDisposeScope());
     }
@@ -69,8 +70,8 @@ public sealed class EdmFeatureCodec : IMoleculeCodec, IDescribedComponent
     {
         ArgumentNullException.ThrowIfNull(latent);
         using var scope = NewDisposeScope();
-        var x = latent.X * PositionNorm * nodeMask;
-        var scores = latent.H.narrow(2, 0, Features.Vocabulary.Count) * CategoricalNorm * nodeMask;
+        var x = latent.X.Times(PositionNorm) * nodeMask;
+        var scores = latent.H.narrow(2, 0, Features.Vocabulary.Count).Times(CategoricalNorm) * nodeMask;
         return new DecodedBatch(x.MoveToOuterDisposeScope(), scores.MoveToOuterDisposeScope());
     }
 

@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using static TorchSharp.torch;
 
 namespace Stp.Diffusion;
@@ -9,7 +10,7 @@ public static class CenterOfMass
     public static Tensor Remove(Tensor x, Tensor nodeMask)
     {
         using var scope = NewDisposeScope();
-        var n = nodeMask.sum(1, keepdim: true).clamp_min(1);
+        var n = nodeMask.sum(1, keepdim: true).AtLeast(1);
         var mean = (x * nodeMask).sum(1, keepdim: true) / n;
         return ((x - mean) * nodeMask).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using Stp.Codecs;
 using Stp.Data;
 using Stp.Models;
@@ -153,8 +154,8 @@ public sealed class DiffusionModel : IDisposable
         var alpha = PerMolecule(timeSteps.Select(t => Schedule.Alpha(t)), device);
         var sigma = PerMolecule(timeSteps.Select(t => Schedule.Sigma(t)), device);
         var eps = noise.Draw(NoisePurpose.ForwardProcess, sizes, (int)clean.X.shape[1], Codec.LatentFeatureCount, slots, step, device);
-        var zx = alpha * clean.X + sigma * eps.X;
-        var zh = alpha * clean.H + sigma * eps.H;
+        var zx = (alpha * clean.X).Plus(sigma * eps.X);
+        var zh = (alpha * clean.H).Plus(sigma * eps.H);
         return new DiffusedBatch(new LatentBatch(zx.MoveToOuterDisposeScope(), zh.MoveToOuterDisposeScope()),
             new LatentBatch(eps.X.MoveToOuterDisposeScope(), eps.H.MoveToOuterDisposeScope()));
     }
@@ -205,12 +206,12 @@ public sealed class DiffusionModel : IDisposable
         {
             var slots = Enumerable.Range(0, batch.Count).Select(i => (long)i).ToArray();
             var e = noise.Draw(NoisePurpose.Latent, batch.Sizes, batch.PaddedSize, Codec.LatentFeatureCount, slots, step, batch.Positions.device);
-            clean = new LatentBatch(clean.X + Codec.LatentNoise * e.X, clean.H + Codec.LatentNoise * e.H);
+            clean = new LatentBatch(clean.X.PlusScaled(e.X, Codec.LatentNoise), clean.H.PlusScaled(e.H, Codec.LatentNoise));
         }
         clean = new LatentBatch(clean.X.detach(), clean.H.detach());
         var aux = Codec.AuxiliaryLoss(batch, clean);
         var obj = Objective.Loss(this, new ObjectiveInput(clean, batch.NodeMask, batch.AtomCounts, batch.Sizes, batch.Context, noise, step));
-        var per = aux is null ? obj.PerMolecule : obj.PerMolecule + aux;
+        var per = aux is null ? obj.PerMolecule : obj.PerMolecule.Plus(aux);
         var loss = per.mean();
         var steps = obj.Times.Select(t => (int)Math.Round(t * Schedule.Timesteps)).ToArray();
         return new DiffusionLoss(loss.MoveToOuterDisposeScope(), per.MoveToOuterDisposeScope(), aux?.MoveToOuterDisposeScope(), obj.Times, steps);

@@ -14,7 +14,7 @@ namespace Stp.Models;
 internal static class ModelFile
 {
     public const string FormatKey = "stp.format", ModelKey = "stp.model", TrainerKey = "stp.trainer", UserKey = "stp.user";
-    public const string RawPrefix = "raw.", OptimizerKey = "optimizer.state";
+    public const string RawPrefix = "raw.", OptimizerPrefix = "optimizer.";
 
     /// <summary>The weights file of a model path (".safetensors" added unless given; a ".json" path names its weights).</summary>
     public static string WeightsPath(string path) =>
@@ -48,7 +48,7 @@ internal static class ModelFile
         }
         else
         {
-            var (meta, t) = SafetensorsFile.Read(weights, k => !k.StartsWith(RawPrefix, StringComparison.Ordinal) && k != OptimizerKey);
+            var (meta, t) = SafetensorsFile.Read(weights, k => !k.StartsWith(RawPrefix, StringComparison.Ordinal) && !k.StartsWith(OptimizerPrefix, StringComparison.Ordinal));
             tensors = t;
             // The description embedded in the weights file is the source of truth (written atomically with them);
             // the JSON beside it is for people.

@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using Stp.Codecs;
 using Stp.Diffusion;
 using static TorchSharp.torch;
@@ -35,11 +36,11 @@ public sealed class EpsilonObjective : ITrainingObjective
         for (int i = 0; i < b; i++) tInt[i] = input.Noise.DrawTimeStep(i, input.Step, T);
         var z = model.Diffuse(input.Clean, tInt, input.Noise, input.Sizes, input.Step);
         var pred = model.PredictNoise(z.Noisy, (IReadOnlyList<int>)tInt, input.NodeMask, input.AtomCounts, input.Context);
-        var errX = (z.Noise.X - pred.NoiseX).pow(2).sum(new long[] { 1, 2 });
-        var errH = (z.Noise.H - pred.NoiseH).pow(2).sum(new long[] { 1, 2 });
+        var errX = (z.Noise.X - pred.NoiseX).Squared().sum(new long[] { 1, 2 });
+        var errH = (z.Noise.H - pred.NoiseH).Squared().sum(new long[] { 1, 2 });
         double denom = (3.0 + model.Codec.LatentFeatureCount) * n;
-        var positive = 0.5 * (errX + errH) / denom;
-        var atZero = model.Codec.FinalFeatures == FinalFeatureSource.FromLatent ? 0.5 * errX / denom : positive;
+        var positive = errX.Plus(errH).Times(0.5 / denom);
+        var atZero = model.Codec.FinalFeatures == FinalFeatureSource.FromLatent ? errX.Times(0.5 / denom) : positive;
         var isZero = tensor(tInt.Select(t => t == 0).ToArray(), device: device);
         var per = where(isZero, atZero, positive);
         return new ObjectiveLoss(per.MoveToOuterDisposeScope(), tInt.Select(t => (double)t / T).ToArray());

@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using Stp.Codecs;
 using Stp.Diffusion;
 
@@ -31,8 +32,9 @@ public sealed class AncestralStep : IReverseStep
         double stdev = Math.Sqrt(sigma2ts) * sigmaS / sigmaT;
         var noise = input.DrawNoise();
         var z = input.Zt; var eps = input.Prediction;
-        var zs = new LatentBatch(z.X / alphats - c * eps.NoiseX + stdev * noise.X, z.H / alphats - c * eps.NoiseH + stdev * noise.H);
-        var clean = new LatentBatch((z.X - sigmaT * eps.NoiseX) / alphaT, (z.H - sigmaT * eps.NoiseH) / alphaT);
+        var zs = new LatentBatch(z.X.DividedBy(alphats).PlusScaled(eps.NoiseX, -c).PlusScaled(noise.X, stdev),
+            z.H.DividedBy(alphats).PlusScaled(eps.NoiseH, -c).PlusScaled(noise.H, stdev));
+        var clean = new LatentBatch(z.X.PlusScaled(eps.NoiseX, -sigmaT).DividedBy(alphaT), z.H.PlusScaled(eps.NoiseH, -sigmaT).DividedBy(alphaT));
         return new ReverseStepResult(zs, clean);
     }
 }

@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using Stp.Codecs;
 
 namespace Stp.Sampling;
@@ -27,8 +28,8 @@ public sealed class DdimStep : IReverseStep
         var sch = input.Schedule;
         double alphaT = sch.Alpha(input.T), sigmaT = sch.Sigma(input.T), alphaS = sch.Alpha(input.S), sigmaS = sch.Sigma(input.S);
         var z = input.Zt; var eps = input.Prediction;
-        var clean = new LatentBatch((z.X - sigmaT * eps.NoiseX) / alphaT, (z.H - sigmaT * eps.NoiseH) / alphaT);
-        var zs = new LatentBatch(alphaS * clean.X + sigmaS * eps.NoiseX, alphaS * clean.H + sigmaS * eps.NoiseH);
+        var clean = new LatentBatch(z.X.PlusScaled(eps.NoiseX, -sigmaT).DividedBy(alphaT), z.H.PlusScaled(eps.NoiseH, -sigmaT).DividedBy(alphaT));
+        var zs = new LatentBatch(clean.X.Times(alphaS).PlusScaled(eps.NoiseX, sigmaS), clean.H.Times(alphaS).PlusScaled(eps.NoiseH, sigmaS));
         return new ReverseStepResult(zs, clean);
     }
 }

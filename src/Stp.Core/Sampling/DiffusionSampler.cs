@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using System.Globalization;
 using Stp.Chemistry;
 using Stp.Codecs;
@@ -97,7 +98,7 @@ public sealed class DiffusionSampler
             ct.ThrowIfCancellationRequested();
             int t = Grid[k], s = Grid[k + 1];
             using var scope = NewDisposeScope();
-            var time = full(b, (float)t / schedule.Timesteps, ScalarType.Float32, device: device);
+            var time = ScalarOps.Filled(b, (double)t / schedule.Timesteps, ScalarType.Float32, device);
             var eps = Model.PredictNoise(z, time, mask, counts, context);
             var step = Options.ReverseStep.Step(new ReverseStepInput(z, eps, t, s, schedule, () => Draw(s)));
             Observe(observer, t, step.PredictedClean, mask, counts, batch);
@@ -111,14 +112,14 @@ public sealed class DiffusionSampler
         // prediction for latent codecs.
         var eps0 = Model.PredictNoise(z, zeros(b, ScalarType.Float32, device: device), mask, counts, context);
         double a0 = schedule.Alpha(0), s0 = schedule.Sigma(0);
-        var x = (z.X - s0 * eps0.NoiseX) / a0;
-        var h = (z.H - s0 * eps0.NoiseH) / a0;
+        var x = z.X.PlusScaled(eps0.NoiseX, -s0).DividedBy(a0);
+        var h = z.H.PlusScaled(eps0.NoiseH, -s0).DividedBy(a0);
         Observe(observer, 0, new LatentBatch(x, h), mask, counts, batch);
         if (Options.ReverseStep.IsStochastic)
         {
             var f = Draw(FinalStep);
-            x = x + (s0 / a0) * f.X;
-            h = h + (s0 / a0) * f.H;
+            x = x.PlusScaled(f.X, s0 / a0);
+            h = h.PlusScaled(f.H, s0 / a0);
         }
         x = CenterOfMass.Remove(x, mask);
         if (Model.Codec.FinalFeatures == FinalFeatureSource.FromLatent) h = z.H;

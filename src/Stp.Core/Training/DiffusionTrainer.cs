@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -24,7 +25,7 @@ public sealed class DiffusionTrainer : IDisposable
     private readonly IReadOnlyList<Molecule> _train;
     private readonly Device _device;
     private readonly ILogger _logger;
-    private readonly AdamW _optimizer;
+    private readonly AdamWOptimizer _optimizer;
     private readonly List<(string Name, Parameter Param)> _params;
     private readonly Dictionary<string, Tensor> _ema = new(StringComparer.Ordinal);
     private readonly Func<Molecule, float[]>? _context;
@@ -67,8 +68,7 @@ public sealed class DiffusionTrainer : IDisposable
         _params = model.Parts.SelectMany(part => part.Module.named_parameters()
             .Where(p => p.parameter.requires_grad).Select(p => (part.Name + "." + p.name, p.parameter))).ToList();
         if (_params.Count == 0) throw new ArgumentException("The model has no trainable parameters.", nameof(model));
-        _optimizer = optim.AdamW(_params.Select(p => p.Param), lr: Options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8,
-            weight_decay: Options.WeightDecay, amsgrad: Options.AmsGrad);
+        _optimizer = new AdamWOptimizer(_params, Options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8, Options.WeightDecay, Options.AmsGrad);
         if (Options.EmaDecay > 0)
             foreach (var (name, p) in _params) _ema[name] = p.detach().clone();
     }
@@ -119,8 +119,8 @@ public sealed class DiffusionTrainer : IDisposable
         var idx = BatchIndices(Step);
         using var batch = MoleculeBatch.Create(idx.Select(i => _train[i]).ToList(), Model.Codec.Features, _device, moleculeIds: idx, context: _context);
         double lr = CurrentLearningRate;
-        foreach (var g in _optimizer.ParamGroups) g.LearningRate = lr;
-        _optimizer.zero_grad();
+        _optimizer.LearningRate = lr;
+        _optimizer.ZeroGrad();
         var loss = Model.TrainingLoss(batch, Options.Seed, Step);
         loss.Loss.backward();
         double lossValue = loss.Loss.item<float>();
@@ -138,12 +138,12 @@ public sealed class DiffusionTrainer : IDisposable
         {
             gradNorm = nn.utils.clip_grad_norm_(_params.Select(p => p.Param), double.MaxValue, 2.0);
         }
-        _optimizer.step();
+        _optimizer.Step();
         if (_ema.Count > 0)
         {
             using var noGrad = no_grad();
             double b = Options.EmaDecay;
-            foreach (var (name, p) in _params) _ema[name].mul_(b).add_(p.detach(), alpha: 1 - b);
+            foreach (var (name, p) in _params) _ema[name].TimesInPlace(b).AddScaledInPlace(p.detach(), 1 - b);
         }
         var progress = new TrainingProgress(Step + 1, Step / StepsPerEpoch, lossValue, gradNorm, gradNorm > maxNorm, sw.Elapsed.TotalSeconds);
         Step++;
@@ -211,7 +211,7 @@ public sealed class DiffusionTrainer : IDisposable
 
     internal IReadOnlyDictionary<string, Tensor> EmaWeights => _ema;
 
-    internal AdamW Optimizer => _optimizer;
+    internal AdamWOptimizer Optimizer => _optimizer;
 
     /// <inheritdoc />
     public void Dispose()

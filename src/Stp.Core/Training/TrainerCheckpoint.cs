@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Stp.Data;
 using Stp.Models;
@@ -13,7 +12,7 @@ namespace Stp.Training;
 /// </summary>
 internal static class TrainerCheckpoint
 {
-    private sealed record State(long Step, long Seed, double[] ClipHistory, double LearningRate);
+    private sealed record State(long Step, long Seed, double[] ClipHistory, double LearningRate, long OptimizerSteps);
 
     public static void Save(DiffusionTrainer trainer, string path, IReadOnlyDictionary<string, string>? metadata)
     {
@@ -24,14 +23,11 @@ internal static class TrainerCheckpoint
             tensors[ModelFile.RawPrefix + name] = p;
             if (trainer.EmaWeights.TryGetValue(name, out var e)) tensors[name] = e;
         }
-        using var optimizerBytes = new MemoryStream();
-        using (var w = new BinaryWriter(optimizerBytes, Encoding.UTF8, leaveOpen: true)) trainer.Optimizer.save_state_dict(w);
-        using var opt = tensor(optimizerBytes.ToArray(), ScalarType.Byte);
-        tensors[ModelFile.OptimizerKey] = opt;
+        foreach (var (key, value) in trainer.Optimizer.State()) tensors[ModelFile.OptimizerPrefix + key] = value;
         var meta = new Dictionary<string, string>
         {
             [ModelFile.FormatKey] = "checkpoint",
-            [ModelFile.TrainerKey] = JsonSerializer.Serialize(new State(trainer.Step, trainer.Options.Seed, trainer.Clipper.History.ToArray(), trainer.CurrentLearningRate)),
+            [ModelFile.TrainerKey] = JsonSerializer.Serialize(new State(trainer.Step, trainer.Options.Seed, trainer.Clipper.History.ToArray(), trainer.CurrentLearningRate, trainer.Optimizer.StepCount)),
             [ModelFile.UserKey] = JsonSerializer.Serialize(metadata ?? new Dictionary<string, string>()),
         };
         string? description = null;
@@ -62,7 +58,7 @@ internal static class TrainerCheckpoint
         var (meta, tensors) = SafetensorsFile.Read(weights);
         try
         {
-            if (meta.GetValueOrDefault(ModelFile.FormatKey) != "checkpoint" || !tensors.ContainsKey(ModelFile.OptimizerKey))
+            if (meta.GetValueOrDefault(ModelFile.FormatKey) != "checkpoint")
                 throw new InvalidDataException($"{weights} is an inference-only model file (no optimizer state); it cannot resume training.");
             var state = JsonSerializer.Deserialize<State>(meta[ModelFile.TrainerKey]) ?? throw new InvalidDataException($"{weights}: empty trainer state.");
             if (state.Seed != trainer.Options.Seed)
@@ -70,14 +66,13 @@ internal static class TrainerCheckpoint
             var raw = tensors.Where(kv => kv.Key.StartsWith(ModelFile.RawPrefix, StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key[ModelFile.RawPrefix.Length..], kv => kv.Value, StringComparer.Ordinal);
             // Live weights: the raw entries of parameters, the model entries of buffers.
-            var live = tensors.Where(kv => !kv.Key.StartsWith(ModelFile.RawPrefix, StringComparison.Ordinal) && kv.Key != ModelFile.OptimizerKey)
+            var live = tensors.Where(kv => !kv.Key.StartsWith(ModelFile.RawPrefix, StringComparison.Ordinal) && !kv.Key.StartsWith(ModelFile.OptimizerPrefix, StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key, kv => raw.GetValueOrDefault(kv.Key, kv.Value), StringComparer.Ordinal);
             foreach (var part in trainer.Model.Parts) StateDict.Load(part.Module, live, part.Name + ".", weights);
             using (var noGrad = no_grad())
                 foreach (var (name, _) in trainer.Parameters)
                     if (trainer.EmaWeights.TryGetValue(name, out var e)) e.copy_(tensors[name]);
-            var bytes = tensors[ModelFile.OptimizerKey].data<byte>().ToArray();
-            using (var r = new BinaryReader(new MemoryStream(bytes))) trainer.Optimizer.load_state_dict(r);
+            trainer.Optimizer.Load(tensors, ModelFile.OptimizerPrefix, state.OptimizerSteps, weights);
             var user = JsonSerializer.Deserialize<Dictionary<string, string>>(meta.GetValueOrDefault(ModelFile.UserKey, "{}")) ?? new();
             return (state.Step, state.ClipHistory, user);
         }
