@@ -89,6 +89,7 @@ internal static class TrainCommand
                     Layers = r.GetValue(layers) ?? baseOptions.Layers,
                     FeatureCount = features.Count,
                 };
+                TorchSharp.torch.manual_seed(runSeed); // weight initialisation is part of the run: same seed, same run
                 var table = priorKind == PriorKind.Unit ? null : ResolveGamma(r.GetValue(gamma)!, ds, train, r.GetValue(gammaReference));
                 model = DiffusionModel.Create(new EgnnDenoiser(egnn, dev), priorKind, table, features);
                 model.SizeDistribution = SizeDistribution.FromMolecules(train);

@@ -16,15 +16,29 @@ internal static class SafetensorsFile
 {
     private const long MaxHeader = 100L * 1024 * 1024;
 
+    /// <summary>Metadata key of the per-tensor SHA-256 digests (first 16 hex digits) that Read verifies.</summary>
+    public const string DigestKey = "stp.sha256";
+
     public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata)
     {
         var names = tensors.Keys.Order(StringComparer.Ordinal).ToList();
         var blobs = new List<byte[]>();
-        var header = new JsonObject { ["__metadata__"] = new JsonObject(metadata.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))) };
-        long offset = 0;
+        var digests = new JsonObject();
+        var entries = new List<(string Name, string DType, byte[] Bytes)>();
         foreach (var name in names)
         {
             var (dtype, bytes) = Bytes(tensors[name], name);
+            if (dtype is "F32" && !AllFinite(bytes))
+                throw new InvalidOperationException($"Refusing to write {path}: tensor '{name}' holds NaN or infinite values (the last good file is kept).");
+            entries.Add((name, dtype, bytes));
+            digests[name] = Digest(bytes);
+        }
+        var meta = metadata.ToDictionary(kv => kv.Key, kv => kv.Value);
+        meta[DigestKey] = digests.ToJsonString();
+        var header = new JsonObject { ["__metadata__"] = new JsonObject(meta.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))) };
+        long offset = 0;
+        foreach (var (name, dtype, bytes) in entries)
+        {
             header[name] = new JsonObject
             {
                 ["dtype"] = dtype,
@@ -52,6 +66,12 @@ internal static class SafetensorsFile
         if (!File.Exists(path)) throw new FileNotFoundException($"Model file not found: {path}", path);
         using var fs = File.OpenRead(path);
         var (metadata, entries, dataStart) = ReadHeader(fs, path);
+        JsonObject? digests = null;
+        if (metadata.TryGetValue(DigestKey, out var digestJson))
+        {
+            try { digests = JsonNode.Parse(digestJson)?.AsObject(); }
+            catch (JsonException e) { throw new InvalidDataException($"{path}: corrupt digest table ({e.Message}).", e); }
+        }
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
@@ -61,8 +81,17 @@ internal static class SafetensorsFile
                 fs.Position = dataStart + begin;
                 var bytes = new byte[end - begin];
                 fs.ReadExactly(bytes);
+                if (digests is not null && digests[name]?.GetValue<string>() is { } expected && expected != Digest(bytes))
+                    throw new InvalidDataException($"{path}: tensor '{name}' is corrupt (its checksum does not match).");
+                if (dtype is "F32" or "F64" && !(dtype == "F32" ? AllFinite(bytes) : AllFinite64(bytes)))
+                    throw new InvalidDataException($"{path}: tensor '{name}' holds NaN or infinite values.");
                 tensors[name] = FromBytes(bytes, dtype, shape);
             }
+        }
+        catch (InvalidDataException)
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+            throw;
         }
         catch (EndOfStreamException e)
         {
@@ -126,6 +155,20 @@ internal static class SafetensorsFile
             }
         }
         return (metadata, entries, dataStart);
+    }
+
+    private static string Digest(byte[] bytes) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes), 0, 8);
+
+    private static bool AllFinite(byte[] bytes)
+    {
+        foreach (var v in System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes)) if (!float.IsFinite(v)) return false;
+        return true;
+    }
+
+    private static bool AllFinite64(byte[] bytes)
+    {
+        foreach (var v in System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(bytes)) if (!double.IsFinite(v)) return false;
+        return true;
     }
 
     private static int ElementSize(string dtype, string path, string key) => dtype switch

@@ -82,6 +82,9 @@ public sealed class DiffusionTrainer : IDisposable
     /// <summary>Steps completed.</summary>
     public long Step { get; private set; }
 
+    /// <summary>Steps skipped so far because their loss or gradient was not finite (checkpointed).</summary>
+    public long SkippedSteps { get; private set; }
+
     /// <summary>The gradient clipper (its history is checkpointed).</summary>
     public AdaptiveGradientClipper Clipper { get; } = new();
 
@@ -122,21 +125,28 @@ public sealed class DiffusionTrainer : IDisposable
         _optimizer.LearningRate = lr;
         _optimizer.ZeroGrad();
         var loss = Model.TrainingLoss(batch, Options.Seed, Step);
-        loss.Loss.backward();
         double lossValue = loss.Loss.item<float>();
-        if (!double.IsFinite(lossValue))
-            throw new InvalidOperationException($"Training diverged: loss is {lossValue} at step {Step}. Lower the learning rate or resume from the last checkpoint.");
-        double gradNorm, maxNorm = double.PositiveInfinity;
+        double gradNorm = double.NaN, maxNorm = Options.ClipGradients ? Clipper.MaxNorm : double.MaxValue;
+        if (double.IsFinite(lossValue))
+        {
+            loss.Loss.backward();
+            gradNorm = nn.utils.clip_grad_norm_(_params.Select(p => p.Param), maxNorm, 2.0);
+        }
+        if (!double.IsFinite(lossValue) || !double.IsFinite(gradNorm))
+        {
+            SkippedSteps++;
+            _optimizer.ZeroGrad();
+            if (SkippedSteps > Options.MaxSkippedSteps)
+                throw new InvalidOperationException($"Training diverged: step {Step} has loss {lossValue} and gradient norm {gradNorm}, the {SkippedSteps}th non-finite step (limit {Options.MaxSkippedSteps}). Resume from the last checkpoint with a lower learning rate.");
+            _logger.LogWarning("Skipped step {Step}: loss {Loss}, gradient norm {Norm} ({Count} skipped so far)", Step, lossValue, gradNorm, SkippedSteps);
+            var skipped = new TrainingProgress(Step + 1, Step / StepsPerEpoch, lossValue, gradNorm, false, sw.Elapsed.TotalSeconds, Skipped: true);
+            Step++;
+            return skipped;
+        }
         if (Options.ClipGradients)
         {
-            maxNorm = Clipper.MaxNorm;
-            gradNorm = nn.utils.clip_grad_norm_(_params.Select(p => p.Param), maxNorm, 2.0);
             Clipper.Record(gradNorm, maxNorm);
             if (gradNorm > maxNorm) _logger.LogDebug("Clipped gradient with norm {Norm:F1} to {Max:F1}", gradNorm, maxNorm);
-        }
-        else
-        {
-            gradNorm = nn.utils.clip_grad_norm_(_params.Select(p => p.Param), double.MaxValue, 2.0);
         }
         _optimizer.Step();
         if (_ema.Count > 0)
@@ -202,6 +212,7 @@ public sealed class DiffusionTrainer : IDisposable
     {
         var state = TrainerCheckpoint.Load(this, path);
         Step = state.Step;
+        SkippedSteps = state.SkippedSteps;
         Clipper.Restore(state.ClipHistory);
         _logger.LogInformation("Resumed from {Path} at step {Step}", path, Step);
         return state.Metadata;

@@ -12,7 +12,7 @@ namespace Stp.Training;
 /// </summary>
 internal static class TrainerCheckpoint
 {
-    private sealed record State(long Step, long Seed, double[] ClipHistory, double LearningRate, long OptimizerSteps);
+    private sealed record State(long Step, long Seed, double[] ClipHistory, double LearningRate, long OptimizerSteps, long SkippedSteps = 0);
 
     public static void Save(DiffusionTrainer trainer, string path, IReadOnlyDictionary<string, string>? metadata)
     {
@@ -27,7 +27,7 @@ internal static class TrainerCheckpoint
         var meta = new Dictionary<string, string>
         {
             [ModelFile.FormatKey] = "checkpoint",
-            [ModelFile.TrainerKey] = JsonSerializer.Serialize(new State(trainer.Step, trainer.Options.Seed, trainer.Clipper.History.ToArray(), trainer.CurrentLearningRate, trainer.Optimizer.StepCount)),
+            [ModelFile.TrainerKey] = JsonSerializer.Serialize(new State(trainer.Step, trainer.Options.Seed, trainer.Clipper.History.ToArray(), trainer.CurrentLearningRate, trainer.Optimizer.StepCount, trainer.SkippedSteps)),
             [ModelFile.UserKey] = JsonSerializer.Serialize(metadata ?? new Dictionary<string, string>()),
         };
         string? description = null;
@@ -49,7 +49,7 @@ internal static class TrainerCheckpoint
         catch (JsonException e) { throw new InvalidDataException($"{weights}: corrupt trainer state ({e.Message}).", e); }
     }
 
-    public static (long Step, double[] ClipHistory, IReadOnlyDictionary<string, string> Metadata) Load(DiffusionTrainer trainer, string path)
+    public static (long Step, long SkippedSteps, double[] ClipHistory, IReadOnlyDictionary<string, string> Metadata) Load(DiffusionTrainer trainer, string path)
     {
         var weights = ModelFile.WeightsPath(path);
         if (!File.Exists(weights)) throw new FileNotFoundException($"Checkpoint not found: {path}", path);
@@ -74,7 +74,7 @@ internal static class TrainerCheckpoint
                     if (trainer.EmaWeights.TryGetValue(name, out var e)) e.copy_(tensors[name]);
             trainer.Optimizer.Load(tensors, ModelFile.OptimizerPrefix, state.OptimizerSteps, weights);
             var user = JsonSerializer.Deserialize<Dictionary<string, string>>(meta.GetValueOrDefault(ModelFile.UserKey, "{}")) ?? new();
-            return (state.Step, state.ClipHistory, user);
+            return (state.Step, state.SkippedSteps, state.ClipHistory, user);
         }
         catch (JsonException e)
         {

@@ -6,7 +6,7 @@ namespace Stp.Training;
 public sealed class TrainerOptions
 {
     private double _lr = 1e-4, _ema = 0.9999, _wd = 1e-12;
-    private int _batch = 64;
+    private int _batch = 64, _skip = 20;
 
     /// <summary>AdamW learning rate (default 1e-4).</summary>
     public double LearningRate { get => _lr; init => _lr = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "must be positive"); }
@@ -34,6 +34,12 @@ public sealed class TrainerOptions
     /// the model's <see cref="Stp.Diffusion.DiffusionModel.Context"/> normalisation is used when it has one.
     /// </summary>
     public Func<Molecule, float[]>? Context { get; init; }
+
+    /// <summary>
+    /// Steps whose loss or gradient norm is not finite are skipped (no optimiser or EMA update; counted and logged) up
+    /// to this many in a run; one more stops training with an error. Default 20; 0 stops at the first one.
+    /// </summary>
+    public int MaxSkippedSteps { get => _skip; init => _skip = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(MaxSkippedSteps), value, "must be >= 0"); }
 
     /// <summary>Optional learning-rate schedule over steps (default: constant <see cref="LearningRate"/>, as EDM).</summary>
     public ILearningRateSchedule? LearningRateSchedule { get; init; }
