@@ -46,57 +46,98 @@ public static class XyzFile
 
     private static IEnumerable<(Molecule? Molecule, MoleculeFormatException? Error)> ReadRecords(string path)
     {
+        if (Directory.Exists(path)) throw new FileNotFoundException($"{path} is a folder, not an XYZ file.", path);
         if (!File.Exists(path)) throw new FileNotFoundException($"XYZ file not found: {path}", path);
         using var stream = OpenRead(path);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         foreach (var r in ReadRecords(reader, path)) yield return r;
     }
 
+    /// <summary>Opens a file for reading, decompressing ".gz" (a truncated or corrupt gzip stream is an error naming the file).</summary>
     internal static Stream OpenRead(string path)
     {
         Stream s = File.OpenRead(path);
-        return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(s, CompressionMode.Decompress) : s;
+        return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new CheckedGzipStream(s, path) : s;
     }
 
     private static IEnumerable<(Molecule? Molecule, MoleculeFormatException? Error)> ReadRecords(TextReader reader, string file)
     {
-        int lineNo = 0, record = 0;
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
+        var lines = new LineCursor(reader);
+        int record = 0;
+        while (true)
         {
-            lineNo++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
+            while (lines.Peek() is { } blank && string.IsNullOrWhiteSpace(blank)) lines.Next();
+            if (lines.Peek() is not { } line) yield break;
             record++;
-            int countLine = lineNo;
-            if (!int.TryParse(line.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) || n < 0)
+            int countLine = lines.Number + 1;
+            if (!TryCount(line, out int n))
             {
-                yield return (null, new MoleculeFormatException(file, record, lineNo, $"expected an atom count, found '{Trunc(line)}'"));
-                yield break; // cannot resynchronise without a count
+                int first = countLine, last = SkipToNextRecord(lines);
+                yield return (null, new MoleculeFormatException(file, record, first, $"expected an atom count, found '{Trunc(line)}'; skipped lines {first}-{last}"));
+                continue;
             }
-            string? comment = reader.ReadLine(); lineNo++;
-            if (comment is null) { yield return (null, new MoleculeFormatException(file, record, lineNo, "file ends before the comment line")); yield break; }
+            lines.Next();
+            if (lines.Next() is not { } comment) { yield return (null, new MoleculeFormatException(file, record, countLine + 1, "file ends before the comment line")); yield break; }
             var z = new int[n];
             var pos = new double[3 * n];
             string? problem = null; int problemLine = 0;
+            bool shortRecord = false;
             for (int i = 0; i < n; i++)
             {
-                string? atom = reader.ReadLine(); lineNo++;
-                if (atom is null) { yield return (null, new MoleculeFormatException(file, record, lineNo, $"file ends after {i} of {n} atoms")); yield break; }
+                if (lines.Peek() is not { } atom) { yield return (null, new MoleculeFormatException(file, record, lines.Number, $"file ends after {i} of {n} atoms")); yield break; }
+                if (i > 0 && TryCount(atom, out _) && IsAtomLine(lines.PeekAt(2)))
+                {
+                    // The next record starts here: this record's count is too large.
+                    problem = $"atom count {n} but only {i} atom lines before the next record"; problemLine = countLine; shortRecord = true;
+                    break;
+                }
+                lines.Next();
                 if (problem is not null) continue;
                 var parts = atom.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-                if (parts.Length < 4) { problem = $"expected 'Element x y z', found '{Trunc(atom)}'"; problemLine = lineNo; continue; }
-                if (!Element.TryAtomicNumber(parts[0], out z[i])) { problem = $"unknown element '{parts[0]}'"; problemLine = lineNo; continue; }
+                if (parts.Length < 4) { problem = $"expected 'Element x y z', found '{Trunc(atom)}'"; problemLine = lines.Number; continue; }
+                if (!Element.TryAtomicNumber(parts[0], out z[i])) { problem = $"unknown element '{parts[0]}'"; problemLine = lines.Number; continue; }
                 for (int d = 0; d < 3; d++)
                 {
                     if (!double.TryParse(parts[1 + d], NumberStyles.Float, CultureInfo.InvariantCulture, out pos[3 * i + d]))
-                    { problem = $"bad coordinate '{parts[1 + d]}'"; problemLine = lineNo; break; }
-                    if (!double.IsFinite(pos[3 * i + d])) { problem = $"non-finite coordinate '{parts[1 + d]}'"; problemLine = lineNo; break; }
+                    { problem = $"bad coordinate '{parts[1 + d]}'"; problemLine = lines.Number; break; }
+                    if (!double.IsFinite(pos[3 * i + d])) { problem = $"non-finite coordinate '{parts[1 + d]}'"; problemLine = lines.Number; break; }
                 }
+            }
+            if (!shortRecord && IsAtomLine(lines.Peek()))
+            {
+                // More atom lines follow than the count says: the count is too small.
+                int last = SkipToNextRecord(lines);
+                yield return (null, new MoleculeFormatException(file, record, countLine, $"atom count {n} but more atom lines follow; skipped the record (lines {countLine}-{last})"));
+                continue;
             }
             if (problem is not null) { yield return (null, new MoleculeFormatException(file, record, problemLine, problem)); continue; }
             if (n == 0) { yield return (null, new MoleculeFormatException(file, record, countLine, "molecule has zero atoms")); continue; }
             yield return (new Molecule(z, pos, ParseComment(comment)), null);
         }
+    }
+
+    private static bool TryCount(string line, out int n) =>
+        int.TryParse(line.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out n) && n >= 0;
+
+    private static bool IsAtomLine(string? line)
+    {
+        if (line is null) return false;
+        var parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length >= 4 && Element.TryAtomicNumber(parts[0], out _)
+            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+    }
+
+    /// <summary>Consumes lines up to the next plausible record start (a count line whose line after the comment is an atom line); returns the last consumed line number.</summary>
+    private static int SkipToNextRecord(LineCursor lines)
+    {
+        int last = lines.Number;
+        while (lines.Peek() is { } l)
+        {
+            if (TryCount(l, out int n) && (n == 0 || IsAtomLine(lines.PeekAt(2)))) break;
+            lines.Next();
+            last = lines.Number;
+        }
+        return last;
     }
 
     /// <summary>Reads the <c>key=value</c> tokens of a comment line; the whole line is kept under "comment".</summary>
