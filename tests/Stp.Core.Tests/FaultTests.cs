@@ -94,4 +94,23 @@ public class FaultTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Test]
+    public void UnusableTrainingMoleculesAreRejectedByNameOrSkippedAndCounted()
+    {
+        var bad = new List<Molecule>(Data)
+        {
+            new(new[] { 6, 1 }, new[] { 0, 0, 0, 1e39, 0, 0 }, new Dictionary<string, string> { ["id"] = "huge" }),
+            new(new[] { 6, 9 }, new[] { 0, 0, 0, 1.3, 0, 0 }, new Dictionary<string, string> { ["id"] = "fluorine" }),
+            new(Enumerable.Repeat(6, 40).ToArray(), Enumerable.Range(0, 120).Select(k => k * 0.5).ToArray(), new Dictionary<string, string> { ["id"] = "big" }),
+        };
+        using var model = DiffusionModel.Create(new TinyDenoiser(Features.Count, 2), PriorKind.ScaledPrior, new FuncPriorScaler(n => n <= 29 ? 1.0 : throw new ArgumentOutOfRangeException(nameof(n), n, "no gamma")), Features);
+        Assert.That(() => new DiffusionTrainer(model, bad), Throws.ArgumentException.With.Message.Contains("id huge").And.Message.Contains("implausible"));
+        using var trainer = new DiffusionTrainer(model, bad, new TrainerOptions { BatchSize = 4, SkipInvalidMolecules = true });
+        Assert.That(trainer.SkippedMolecules, Has.Count.EqualTo(3));
+        Assert.That(trainer.SkippedMolecules[1], Does.Contain("fluorine").And.Contain("Z=9"));
+        Assert.That(trainer.SkippedMolecules[2], Does.Contain("big").And.Contain("N = 40"));
+        Assert.That(trainer.TrainStep().Loss, Is.Not.NaN, "the run trains on the usable molecules");
+        Assert.That(() => MoleculeBatch.Create(new[] { bad[^3] }, Features), Throws.ArgumentException.With.Message.Contains("beyond 10,000"));
+    }
 }

@@ -39,6 +39,15 @@ public sealed class Molecule
     /// <summary>True when every coordinate is finite.</summary>
     public bool HasFiniteCoordinates => Positions.All(double.IsFinite);
 
+    /// <summary>
+    /// Largest plausible |coordinate| in Angstrom (10,000): beyond it a value is a unit or parsing error, and above
+    /// ~3.4e38 it is not even a finite float32 (training would turn it into NaN at a fixed step).
+    /// </summary>
+    public const double MaxCoordinate = 1e4;
+
+    /// <summary>Whether every coordinate is finite and within <see cref="MaxCoordinate"/> Angstrom.</summary>
+    public bool HasPlausibleCoordinates => Positions.All(p => double.IsFinite(p) && Math.Abs(p) <= MaxCoordinate);
+
     /// <summary>Identifier from the metadata ("id", "qm9_index" or "name"), or null.</summary>
     public string? Id => Properties.TryGetValue("id", out var id) ? id
         : Properties.TryGetValue("qm9_index", out id) ? id

@@ -54,6 +54,7 @@ public sealed class MoleculeBatch : IDisposable
             string name = m.Id is { } id ? $"molecule {i} (id {id})" : $"molecule {i}";
             if (m.AtomCount == 0) throw new ArgumentException($"{name} has zero atoms.", nameof(molecules));
             if (!m.HasFiniteCoordinates) throw new ArgumentException($"{name} has NaN or infinite coordinates.", nameof(molecules));
+            if (!m.HasPlausibleCoordinates) throw new ArgumentException($"{name} has a coordinate beyond {Molecule.MaxCoordinate:N0} Angstrom.", nameof(molecules));
             foreach (var z in m.AtomicNumbers)
                 if (features.Vocabulary.IndexOf(z) < 0)
                     throw new ArgumentException($"{name} contains element Z={z}, which is not in the '{features.Vocabulary.Name}' vocabulary.", nameof(molecules));

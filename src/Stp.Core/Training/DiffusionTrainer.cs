@@ -23,6 +23,7 @@ namespace Stp.Training;
 public sealed class DiffusionTrainer : IDisposable
 {
     private readonly IReadOnlyList<Molecule> _train;
+    private readonly List<string> _skippedMolecules = new();
     private readonly Device _device;
     private readonly ILogger _logger;
     private readonly AdamWOptimizer _optimizer;
@@ -38,32 +39,27 @@ public sealed class DiffusionTrainer : IDisposable
         Device? device = null, ILogger<DiffusionTrainer>? logger = null)
     {
         Model = model ?? throw new ArgumentNullException(nameof(model));
-        _train = trainingSet ?? throw new ArgumentNullException(nameof(trainingSet));
-        if (_train.Count == 0) throw new ArgumentException("The training set is empty.", nameof(trainingSet));
+        ArgumentNullException.ThrowIfNull(trainingSet);
+        if (trainingSet.Count == 0) throw new ArgumentException("The training set is empty.", nameof(trainingSet));
         Options = options ?? new TrainerOptions();
         _device = device ?? CPU;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        var vocabulary = model.Codec.Features.Vocabulary;
-        for (int i = 0; i < _train.Count; i++)
-        {
-            var m = _train[i];
-            if (m.AtomCount == 0 || !m.HasFiniteCoordinates || m.AtomicNumbers.Any(z => vocabulary.IndexOf(z) < 0))
-                throw new ArgumentException($"Training molecule {i} (id {m.Id ?? "?"}) is unusable: zero atoms, non-finite coordinates or an element outside the '{vocabulary.Name}' vocabulary.", nameof(trainingSet));
-        }
-        model.ValidateSizes(_train.Select(m => m.AtomCount).Distinct());
         _context = Options.Context ?? (model.Context is { } cp ? cp.Normalize : null);
-        if (model.ContextCount > 0)
+        if (model.ContextCount > 0 && _context is null)
+            throw new ArgumentException($"The denoiser is conditional ({model.ContextCount} context channels): set TrainerOptions.Context or the model's Context.", nameof(options));
+        if (model.ContextCount == 0) _context = null;
+        var usable = new List<Molecule>(trainingSet.Count);
+        for (int i = 0; i < trainingSet.Count; i++)
         {
-            if (_context is null)
-                throw new ArgumentException($"The denoiser is conditional ({model.ContextCount} context channels): set TrainerOptions.Context or the model's Context.", nameof(options));
-            for (int i = 0; i < _train.Count; i++)
-            {
-                var c = _context(_train[i]);
-                if (c.Length != model.ContextCount || c.Any(v => !float.IsFinite(v)))
-                    throw new ArgumentException($"Training molecule {i} (id {_train[i].Id ?? "?"}): context has {c.Length} values ({string.Join(", ", c)}), the denoiser expects {model.ContextCount} finite values.", nameof(trainingSet));
-            }
+            var problem = Problem(trainingSet[i]);
+            if (problem is null) { usable.Add(trainingSet[i]); continue; }
+            var what = $"Training molecule {i} (id {trainingSet[i].Id ?? "?"}) {problem}";
+            if (!Options.SkipInvalidMolecules) throw new ArgumentException($"{what}. Fix the data or set TrainerOptions.SkipInvalidMolecules.", nameof(trainingSet));
+            _skippedMolecules.Add(what);
         }
-        else _context = null;
+        if (usable.Count == 0) throw new ArgumentException($"No usable training molecule ({_skippedMolecules.Count} skipped; first: {_skippedMolecules[0]}).", nameof(trainingSet));
+        if (_skippedMolecules.Count > 0) _logger.LogWarning("Skipped {Count} unusable training molecules; first: {First}", _skippedMolecules.Count, _skippedMolecules[0]);
+        _train = usable;
         foreach (var part in model.Parts) part.Module.to(_device);
         _params = model.Parts.SelectMany(part => part.Module.named_parameters()
             .Where(p => p.parameter.requires_grad).Select(p => (part.Name + "." + p.name, p.parameter))).ToList();
@@ -81,6 +77,28 @@ public sealed class DiffusionTrainer : IDisposable
 
     /// <summary>Steps completed.</summary>
     public long Step { get; private set; }
+
+    /// <summary>The unusable training molecules that were skipped (<see cref="TrainerOptions.SkipInvalidMolecules"/>), each with its index, id and reason.</summary>
+    public IReadOnlyList<string> SkippedMolecules => _skippedMolecules;
+
+    private string? Problem(Molecule m)
+    {
+        var vocabulary = Model.Codec.Features.Vocabulary;
+        if (m.AtomCount == 0) return "has zero atoms";
+        if (!m.HasPlausibleCoordinates) return $"has a NaN, infinite or implausible coordinate (beyond {Molecule.MaxCoordinate:N0} Angstrom)";
+        if (m.AtomicNumbers.FirstOrDefault(z => vocabulary.IndexOf(z) < 0) is int bad and > 0) return $"contains element Z={bad}, outside the '{vocabulary.Name}' vocabulary";
+        try { Model.ValidateSizes(new[] { m.AtomCount }); }
+        catch (ArgumentOutOfRangeException e) { return $"has N = {m.AtomCount} atoms, which the model cannot serve ({e.Message.Split('\n')[0]})"; }
+        if (_context is not null)
+        {
+            float[] c;
+            try { c = _context(m); }
+            catch (ArgumentException e) { return $"has no usable context ({e.Message})"; }
+            if (c.Length != Model.ContextCount || c.Any(v => !float.IsFinite(v)))
+                return $"has a context of {c.Length} values ({string.Join(", ", c)}); the denoiser expects {Model.ContextCount} finite values";
+        }
+        return null;
+    }
 
     /// <summary>Steps skipped so far because their loss or gradient was not finite (checkpointed).</summary>
     public long SkippedSteps { get; private set; }

@@ -41,6 +41,13 @@ public sealed class TrainerOptions
     /// </summary>
     public int MaxSkippedSteps { get => _skip; init => _skip = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(MaxSkippedSteps), value, "must be >= 0"); }
 
+    /// <summary>
+    /// What to do with unusable training molecules (zero atoms, NaN/infinite or implausible coordinates, an element
+    /// outside the vocabulary, a size without gamma_N, a bad context): false (default) rejects the set naming the first
+    /// one; true skips them, counted in <see cref="DiffusionTrainer.SkippedMolecules"/> with the reason for each.
+    /// </summary>
+    public bool SkipInvalidMolecules { get; init; }
+
     /// <summary>Optional learning-rate schedule over steps (default: constant <see cref="LearningRate"/>, as EDM).</summary>
     public ILearningRateSchedule? LearningRateSchedule { get; init; }
 }
