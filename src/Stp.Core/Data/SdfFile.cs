@@ -46,64 +46,110 @@ public static class SdfFile
     /// <summary>True when every coordinate fits V2000's fixed-width fields (finite, |x| &lt; 10000 A).</summary>
     public static bool CanWrite(Molecule m) => m.Positions.All(p => double.IsFinite(p) && Math.Abs(p) < 9999.99);
 
-    /// <summary>Reads every record (atoms, coordinates and bonds); errors name the file, record and line.</summary>
+    /// <summary>Reads every record (atoms, coordinates and bonds); throws on the first bad record (errors name the file, record and line).</summary>
     public static List<(Molecule Molecule, List<(int I, int J, int Order)> Bonds)> Read(string path)
     {
+        var result = ReadLenient(path, out var errors);
+        if (errors.Count > 0) throw errors[0];
+        return result;
+    }
+
+    /// <summary>
+    /// Reads every well-formed record and collects the bad ones instead of stopping (the same policy as
+    /// <see cref="XyzFile.ReadLenient"/>): a bad record is skipped up to its <c>$$$$</c> line and reading continues.
+    /// </summary>
+    public static List<(Molecule Molecule, List<(int I, int J, int Order)> Bonds)> ReadLenient(string path, out List<MoleculeFormatException> errors)
+    {
+        if (Directory.Exists(path)) throw new FileNotFoundException($"{path} is a folder, not an SDF file.", path);
         if (!File.Exists(path)) throw new FileNotFoundException($"SDF file not found: {path}", path);
         using var stream = XyzFile.OpenRead(path);
         using var reader = new StreamReader(stream);
-        return Read(reader, path);
+        return Read(reader, path, out errors);
     }
 
-    /// <summary>Reads SDF text.</summary>
+    /// <summary>Reads SDF text (throws on the first bad record).</summary>
     public static List<(Molecule Molecule, List<(int I, int J, int Order)> Bonds)> Read(TextReader reader, string name)
     {
+        var result = Read(reader, name, out var errors);
+        if (errors.Count > 0) throw errors[0];
+        return result;
+    }
+
+    private static List<(Molecule Molecule, List<(int I, int J, int Order)> Bonds)> Read(TextReader reader, string name, out List<MoleculeFormatException> errors)
+    {
         var result = new List<(Molecule, List<(int, int, int)>)>();
-        int lineNo = 0, record = 0;
-        string? Next() { lineNo++; return reader.ReadLine(); }
+        errors = new List<MoleculeFormatException>();
+        var lines = new LineCursor(reader);
+        int record = 0;
         while (true)
         {
-            string? title = Next();
-            if (title is null) break;
-            if (string.IsNullOrWhiteSpace(title) && reader.Peek() < 0) break;
+            while (lines.Peek() is { } blank && string.IsNullOrWhiteSpace(blank) && lines.PeekAt(1) is null) lines.Next();
+            if (lines.Peek() is null) break;
             record++;
-            Next(); Next();
-            string counts = Next() ?? throw new MoleculeFormatException(name, record, lineNo, "file ends before the counts line");
-            if (counts.Length < 6 || !int.TryParse(counts[..3], out int na) || !int.TryParse(counts.Substring(3, 3), out int nb))
-                throw new MoleculeFormatException(name, record, lineNo, $"bad counts line '{counts}'");
-            if (counts.Contains("V3000")) throw new MoleculeFormatException(name, record, lineNo, "V3000 records are not supported");
-            var z = new int[na]; var pos = new double[3 * na];
-            for (int a = 0; a < na; a++)
+            try
             {
-                string l = Next() ?? throw new MoleculeFormatException(name, record, lineNo, "file ends inside the atom block");
-                var parts = l.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-                if (parts.Length < 4) throw new MoleculeFormatException(name, record, lineNo, $"bad atom line '{l}'");
-                for (int d = 0; d < 3; d++)
-                    if (!double.TryParse(parts[d], NumberStyles.Float, CultureInfo.InvariantCulture, out pos[3 * a + d]) || !double.IsFinite(pos[3 * a + d]))
-                        throw new MoleculeFormatException(name, record, lineNo, $"bad coordinate '{parts[d]}'");
-                if (!Element.TryAtomicNumber(parts[3], out z[a])) throw new MoleculeFormatException(name, record, lineNo, $"unknown element '{parts[3]}'");
+                result.Add(ReadRecord(lines, name, record));
             }
-            var bonds = new List<(int, int, int)>();
-            for (int b = 0; b < nb; b++)
+            catch (MoleculeFormatException e)
             {
-                string l = Next() ?? throw new MoleculeFormatException(name, record, lineNo, "file ends inside the bond block");
-                if (l.Length < 9 || !int.TryParse(l[..3], out int i) || !int.TryParse(l.Substring(3, 3), out int j) || !int.TryParse(l.Substring(6, 3), out int o))
-                    throw new MoleculeFormatException(name, record, lineNo, $"bad bond line '{l}'");
-                bonds.Add((i - 1, j - 1, o));
+                errors.Add(e);
+                while (lines.Next() is { } l && l != "$$$$") { }
             }
-            var props = new Dictionary<string, string> { ["name"] = title.Trim() };
-            string? line;
-            string? key = null;
-            while ((line = Next()) is not null && line != "$$$$")
-            {
-                if (line.StartsWith("> ", StringComparison.Ordinal) && line.Contains('<'))
-                    key = line[(line.IndexOf('<') + 1)..line.LastIndexOf('>')];
-                else if (key is not null && line.Length > 0) { props[key] = line; key = null; }
-            }
-            if (na == 0) throw new MoleculeFormatException(name, record, lineNo, "molecule has zero atoms");
-            result.Add((new Molecule(z, pos, props), bonds));
-            if (line is null) break;
         }
         return result;
+    }
+
+    private static bool IsCountsLine(string? line) => line is { Length: >= 6 } && (line.Contains("V2000") || line.Contains("V3000"));
+
+    private static (Molecule, List<(int, int, int)>) ReadRecord(LineCursor lines, string name, int record)
+    {
+        string title = lines.Next()!;
+        lines.Next(); lines.Next();
+        string counts = lines.Next() ?? throw new MoleculeFormatException(name, record, lines.Number, "file ends before the counts line");
+        if (counts.Contains("V3000")) throw new MoleculeFormatException(name, record, lines.Number, "V3000 records are not supported");
+        if (counts.Length < 6 || !int.TryParse(counts[..3], NumberStyles.Integer, CultureInfo.InvariantCulture, out int na) || !int.TryParse(counts.Substring(3, 3), NumberStyles.Integer, CultureInfo.InvariantCulture, out int nb))
+            throw new MoleculeFormatException(name, record, lines.Number, $"bad counts line '{counts}'");
+        if (na <= 0 || nb < 0 || na > 999 || nb > 999)
+            throw new MoleculeFormatException(name, record, lines.Number, na == 0 ? "molecule has zero atoms" : $"impossible atom/bond counts {na}/{nb} (V2000 allows 1..999)");
+        var z = new int[na]; var pos = new double[3 * na];
+        for (int a = 0; a < na; a++)
+        {
+            string l = lines.Next() ?? throw new MoleculeFormatException(name, record, lines.Number, "file ends inside the atom block");
+            var parts = l.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length < 4) throw new MoleculeFormatException(name, record, lines.Number, $"bad atom line '{l}'");
+            for (int d = 0; d < 3; d++)
+                if (!double.TryParse(parts[d], NumberStyles.Float, CultureInfo.InvariantCulture, out pos[3 * a + d]) || !double.IsFinite(pos[3 * a + d]))
+                    throw new MoleculeFormatException(name, record, lines.Number, $"bad coordinate '{parts[d]}'");
+            if (!Element.TryAtomicNumber(parts[3], out z[a])) throw new MoleculeFormatException(name, record, lines.Number, $"unknown element '{parts[3]}'");
+        }
+        var bonds = new List<(int, int, int)>();
+        for (int b = 0; b < nb; b++)
+        {
+            string l = lines.Next() ?? throw new MoleculeFormatException(name, record, lines.Number, "file ends inside the bond block");
+            if (l.Length < 9 || !int.TryParse(l[..3], out int i) || !int.TryParse(l.Substring(3, 3), out int j) || !int.TryParse(l.Substring(6, 3), out int o)
+                || i < 1 || j < 1 || i > na || j > na)
+                throw new MoleculeFormatException(name, record, lines.Number, $"bad bond line '{l}'");
+            bonds.Add((i - 1, j - 1, o));
+        }
+        var props = new Dictionary<string, string> { ["name"] = title.Trim() };
+        bool ended = false;
+        while (lines.Peek() is { } l)
+        {
+            if (l == "$$$$") { lines.Next(); break; }
+            if (l.StartsWith("M  END", StringComparison.Ordinal)) { ended = true; lines.Next(); continue; }
+            if (!ended || l.StartsWith("M  ", StringComparison.Ordinal)) { lines.Next(); continue; }
+            if (l.StartsWith("> ", StringComparison.Ordinal) && l.Contains('<') && l.LastIndexOf('>') > l.IndexOf('<'))
+            {
+                lines.Next();
+                var key = l[(l.IndexOf('<') + 1)..l.LastIndexOf('>')];
+                if (lines.Peek() is { } value && value != "$$$$") { lines.Next(); if (value.Length > 0) props[key] = value; }
+                while (lines.Peek() is { } more && more.Length > 0 && more != "$$$$" && !more.StartsWith("> ", StringComparison.Ordinal)) lines.Next();
+                continue;
+            }
+            if (ended && IsCountsLine(lines.PeekAt(3))) break; // the next record starts without a $$$$ terminator (its title may be blank)
+            if (string.IsNullOrWhiteSpace(l)) { lines.Next(); continue; }
+            break; // a line that belongs to no property: the next record starts here
+        }
+        return (new Molecule(z, pos, props), bonds);
     }
 }
