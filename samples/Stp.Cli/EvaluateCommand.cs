@@ -31,12 +31,15 @@ internal static class EvaluateCommand
 
     internal static EvaluationResult Run(string path, string dataset, string? noveltyData, string folder)
     {
+        if (dataset is not ("qm9" or "geom")) throw new UsageException($"--dataset: unknown dataset '{dataset}' (qm9, geom).");
         List<Molecule> mols;
-        List<MoleculeFormatException> errors = new();
-        if (path.EndsWith(".sdf", StringComparison.OrdinalIgnoreCase)) mols = SdfFile.Read(path).Select(x => x.Molecule).ToList();
+        List<MoleculeFormatException> errors;
+        if (path.EndsWith(".sdf", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".sdf.gz", StringComparison.OrdinalIgnoreCase))
+            mols = SdfFile.ReadLenient(path, out errors).Select(x => x.Molecule).ToList();
         else mols = XyzFile.ReadLenient(path, out errors);
+        if (mols.Count == 0 && errors.Count == 0) throw new InvalidDataException($"{path}: no molecules.");
         foreach (var e in errors.Take(5)) Console.Error.WriteLine($"skipped: {e.Message}");
-        if (errors.Count > 0) Console.Error.WriteLine($"{errors.Count} malformed records skipped (counted as invalid below).");
+        Console.WriteLine($"{path}: {mols.Count + errors.Count} records read, {mols.Count} evaluated, {errors.Count} malformed (counted as invalid below).");
         NoveltyReference? reference = null;
         var vocab = dataset == "qm9" ? AtomVocabulary.Qm9 : AtomVocabulary.GeomDrugs;
         var rule = dataset == "qm9" ? Stp.Metrics.Chemistry.BondRule.Qm9 : Stp.Metrics.Chemistry.BondRule.GeomDrugs;
