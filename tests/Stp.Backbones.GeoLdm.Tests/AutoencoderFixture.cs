@@ -1,6 +1,8 @@
 using Stp.Backbones.Edm;
 using Stp.Backbones.Edm.Graphs;
 using Stp.Backbones.GeoLdm.Modules;
+using Stp.Chemistry;
+using Stp.Data;
 using Stp.Backbones.Edm.IO;
 using Stp.Models;
 using Stp.Testing;
@@ -35,6 +37,27 @@ internal sealed class AutoencoderFixture : IDisposable
     public Tensor Features => _io["xh"].narrow(2, 3, FeatureCount);
     public Tensor NodeMask => _io["node_mask"];
     public long[] AtomCounts => _io["n_atoms"].data<long>().ToArray();
+
+    /// <summary>The fixture's molecules (centred QM9 coordinates, Z from the last input column).</summary>
+    public List<Molecule> Molecules()
+    {
+        var xh = _io["xh"].data<float>().ToArray();
+        int d = 3 + FeatureCount;
+        return AtomCounts.Select((n, b) => new Molecule(
+            Enumerable.Range(0, (int)n).Select(a => (int)xh[(b * PaddedSize + a) * d + d - 1]).ToArray(),
+            Enumerable.Range(0, 3 * (int)n).Select(k => (double)xh[(b * PaddedSize + k / 3) * d + k % 3]).ToArray())).ToList();
+    }
+
+    /// <summary>A codec with the fixture's configuration and parameters.</summary>
+    public GeoLdmCodec Codec()
+    {
+        var codec = new GeoLdmCodec(Options);
+        codec.LoadStateDict(Parameters, source: ParamsPath);
+        return codec;
+    }
+
+    /// <summary>The fixture's configuration as GeoLDM options.</summary>
+    public static GeoLdmOptions Options { get; } = new() { Features = AtomFeatures.Qm9, LatentFeatures = LatentFeatures, Egnn = Network };
 
     public MolecularGraph Graph() => MolecularGraph.Build(AtomCounts, PaddedSize, CPU);
 
