@@ -40,6 +40,7 @@ internal static class Models
     public static string Summary(DiffusionModel model)
     {
         var backbone = model.Denoiser is Backbones.Edm.EgnnDenoiser e ? $"EGNN nf {e.Options.HiddenFeatures}, {e.Options.Layers} layers" : model.Denoiser.GetType().Name;
+        if (model.Codec.Module is not null) backbone += $", codec {(model.Codec is Codecs.NormalizedCoordinatesCodec n ? n.Inner : model.Codec).GetType().Name}";
         return $"{backbone}, {ParameterCount(model):N0} parameters, prior {Common.PriorName(model.Prior)}, {Dataset(model)}";
     }
 }

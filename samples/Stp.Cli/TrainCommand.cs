@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Stp.Backbones.Edm;
+using Stp.Backbones.GeoLdm;
 using Stp.Chemistry;
 using Stp.Data;
 using Stp.Diffusion;
@@ -9,6 +10,7 @@ using Stp.Metrics;
 using Stp.Prior;
 using Stp.Sampling;
 using Stp.Training;
+using TorchSharp;
 
 namespace Stp.Cli;
 
@@ -22,6 +24,8 @@ internal static class TrainCommand
         var prior = new Option<string>("--prior") { Description = "stp (Scaling the Prior), none (plain EDM) or normalize (the -N ablation)", DefaultValueFactory = _ => "stp" };
         var gamma = new Option<string>("--gamma") { Description = "gamma_N table: published (the paper's), data (computed from the training set, Z = mean scale at --gamma-reference atoms) or a JSON file from 'stp scale'", DefaultValueFactory = _ => "published" };
         var gammaReference = new Option<int?>("--gamma-reference") { Description = "With --gamma data: the size N normalised to gamma_N = 1 (default 29 for qm9, 94 for geom, as in the published tables); sizes beyond the data come from the power-law fit" };
+        var backbone = new Option<string>("--backbone") { Description = "edm (EGNN on EDM's features) or geoldm (GeoLDM: equivariant autoencoder, encoder frozen at its seeded init, latent EGNN; StP on the latent coordinates)", DefaultValueFactory = _ => "edm" };
+        var latent = new Option<int?>("--latent-nf") { Description = "GeoLDM latent channels per atom (default 1 for qm9, 2 for geom)" };
         var size = new Option<string>("--model-size") { Description = "tiny (nf 32, 2 layers), small (nf 64, 4), medium (nf 128, 6), or released (QM9: nf 256, 9; GEOM: nf 256, 4)", DefaultValueFactory = _ => "small" };
         var nf = new Option<int?>("--nf") { Description = "Hidden width (overrides --model-size)" };
         var layers = new Option<int?>("--layers") { Description = "EGNN layers (overrides --model-size)" };
@@ -39,8 +43,8 @@ internal static class TrainCommand
         var evalSamples = new Option<int>("--eval-samples") { Description = "Molecules sampled at each evaluation (default 200)", DefaultValueFactory = _ => 200 };
         var lowMemory = new Option<bool>("--low-memory") { Description = "Return freed native memory to the OS (lower peak memory, somewhat slower; Linux/glibc)" };
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
-        var cmd = new Command("train", "Train a diffusion model (EDM backbone) with StP, plain EDM or the -N ablation; checkpoints can be resumed.")
-        { dataset, data, download, prior, gamma, gammaReference, size, nf, layers, batch, steps, epochs, budget, lr, ema, maxTrain, outDir, resume, ckptEvery, evalEvery, evalSamples, lowMemory, seed, device, threads };
+        var cmd = new Command("train", "Train a diffusion model (EDM or GeoLDM backbone) with StP, the plain prior or the -N ablation; checkpoints can be resumed.")
+        { dataset, data, download, prior, gamma, gammaReference, backbone, latent, size, nf, layers, batch, steps, epochs, budget, lr, ema, maxTrain, outDir, resume, ckptEvery, evalEvery, evalSamples, lowMemory, seed, device, threads };
         cmd.SetAction(async (r, ct) =>
         {
             var ds = r.GetValue(dataset)!.ToLowerInvariant();
@@ -91,7 +95,13 @@ internal static class TrainCommand
                 };
                 TorchSharp.torch.manual_seed(runSeed); // weight initialisation is part of the run: same seed, same run
                 var table = priorKind == PriorKind.Unit ? null : ResolveGamma(r.GetValue(gamma)!, ds, train, r.GetValue(gammaReference));
-                model = DiffusionModel.Create(new EgnnDenoiser(egnn, dev), priorKind, table, features);
+                if (r.GetValue(latent) is not null && r.GetValue(backbone)!.ToLowerInvariant() != "geoldm") throw new UsageException("--latent-nf applies only to --backbone geoldm.");
+                model = r.GetValue(backbone)!.ToLowerInvariant() switch
+                {
+                    "edm" => DiffusionModel.Create(new EgnnDenoiser(egnn, dev), priorKind, table, features),
+                    "geoldm" => CreateGeoLdm(features, egnn, r.GetValue(latent) ?? (ds == "geom" ? 2 : 1), priorKind, table, runSeed, dev),
+                    var other => throw new UsageException($"--backbone: unknown backbone '{other}' (edm, geoldm)."),
+                };
                 model.SizeDistribution = SizeDistribution.FromMolecules(train);
             }
             Console.WriteLine($"Model: {Models.Summary(model)}; device {dev}");
@@ -166,6 +176,14 @@ internal static class TrainCommand
             }
         });
         return cmd;
+    }
+
+    /// <summary>A GeoLDM model (nf and layers as for EDM); the run's seed seeds its initialisation, so the frozen encoder is reproducible.</summary>
+    private static DiffusionModel CreateGeoLdm(AtomFeatures features, EgnnOptions egnn, int latentNf, PriorKind prior, PriorScaleTable? table, long seed, torch.Device device)
+    {
+        if (latentNf < 1) throw new UsageException($"--latent-nf must be at least 1 (got {latentNf}).");
+        torch.manual_seed(seed);
+        return GeoLdmModel.Create(new GeoLdmOptions { Features = features, LatentFeatures = latentNf, Egnn = egnn }, prior, table, device: device);
     }
 
     /// <summary>The size with gamma_N = 1 in the published tables: QM9 29, GEOM-Drugs 94.</summary>

@@ -83,6 +83,33 @@ public class CliTests
     }
 
     [Test]
+    public void GeoLdmStpTrainsResumesSamplesAndAnalyzes()
+    {
+        var data = Path.Combine(_dir, "tiny.xyz");
+        var run = Path.Combine(_dir, "geoldm");
+        Assert.That(Run("train", "--backbone", "geoldm", "--data", data, "--gamma", "data", "--model-size", "tiny", "--batch-size", "8", "--steps", "2", "--out", run, "--eval-every", "0", "--threads", "1"), Is.EqualTo(0));
+        Assert.That(Run("train", "--data", data, "--resume", "--steps", "3", "--out", run, "--eval-every", "0", "--threads", "1"), Is.EqualTo(0));
+        var ckpt = Path.Combine(run, "checkpoint.safetensors");
+        Assert.That(File.ReadAllText(Path.Combine(run, "checkpoint.json")), Does.Contain("geoldm.autoencoder"));
+        using (var model = Stp.Diffusion.DiffusionModel.Load(ckpt))
+        {
+            Assert.That(model.Codec, Is.TypeOf<Stp.Backbones.GeoLdm.GeoLdmCodec>());
+            Assert.That(model.Prior, Is.EqualTo(Stp.Diffusion.PriorKind.ScaledPrior));
+        }
+        var samples = Path.Combine(_dir, "geoldm-samples");
+        Assert.That(Run("sample", "--checkpoint", ckpt, "--n", "4", "--steps", "20", "--out", samples, "--threads", "1"), Is.EqualTo(0));
+        var xyz = XyzFile.Read(Path.Combine(samples, "samples.xyz")).ToList();
+        Assert.That(xyz, Has.Count.EqualTo(4));
+        Assert.That(xyz.SelectMany(m => m.AtomicNumbers).Distinct(), Is.SubsetOf(new[] { 1, 6, 7, 8, 9 }));
+        Assert.That(xyz.Select(m => m.AtomCount).Distinct(), Is.SubsetOf(new[] { 4, 8, 12, 16 }));
+        Assert.That(Run("evaluate", Path.Combine(samples, "samples.xyz"), "--out", samples), Is.EqualTo(0));
+        var analysis = Path.Combine(_dir, "geoldm-analysis");
+        Assert.That(Run("analyze", "--checkpoint", ckpt, "--n", "2", "--steps", "20", "--sizes", "8", "--per-size", "2", "--stride", "10", "--out", analysis, "--threads", "1"), Is.EqualTo(0));
+        Assert.That(File.ReadAllLines(Path.Combine(analysis, "alignment.csv")).Length, Is.GreaterThan(2));
+        Assert.That(Run("train", "--backbone", "edm", "--latent-nf", "2", "--data", data, "--steps", "1", "--out", Path.Combine(_dir, "x")), Is.EqualTo(2), "--latent-nf is GeoLDM's");
+    }
+
+    [Test]
     public void ErrorsAreOneLineWithExitCode()
     {
         var err = new StringWriter();
