@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using Stp.Backbones.Edm.Graphs;
 using Stp.Backbones.Edm.IO;
 using Stp.Backbones.GeoLdm.Modules;
@@ -143,13 +144,13 @@ public sealed class GeoLdmCodec : IMoleculeCodec, IDescribedComponent, IDisposab
         long b = batch.Count, n = batch.PaddedSize;
         int k = Features.Vocabulary.Count;
         var x = CenterOfMass.Remove(batch.Positions, batch.NodeMask);
-        var error = (xRec - x).square().sum(new long[] { 1, 2 });
+        var error = (xRec - x).Squared().sum(new long[] { 1, 2 });
         var logits = hRec.narrow(2, 0, k).reshape(b * n, k);
         var target = batch.Features.narrow(2, 0, k).argmax(2).reshape(b * n);
-        error = error + F.cross_entropy(logits, target, reduction: nn.Reduction.None).reshape(b, n).sum(1);
+        error = error.Plus(F.cross_entropy(logits, target, reduction: nn.Reduction.None).reshape(b, n).sum(1));
         if (Features.IncludeAtomicNumber)
-            error = error + (hRec.narrow(2, k, 1) - batch.Features.narrow(2, k, 1)).square().sum(new long[] { 1, 2 });
-        return (error / ((3.0 + Features.Count) * n)).MoveToOuterDisposeScope();
+            error = error.Plus((hRec.narrow(2, k, 1) - batch.Features.narrow(2, k, 1)).Squared().sum(new long[] { 1, 2 }));
+        return error.DividedBy((3.0 + Features.Count) * n).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
@@ -181,7 +182,7 @@ public sealed class GeoLdmCodec : IMoleculeCodec, IDescribedComponent, IDisposab
             using var batch = MoleculeBatch.Create(chunk, Features, device ?? CPU);
             var z = Encode(batch);
             var x = CenterOfMass.Remove(batch.Positions, batch.NodeMask);
-            var ratio = (x - z.X).square().sum(new long[] { 1, 2 }).sqrt() / x.square().sum(new long[] { 1, 2 }).sqrt().clamp_min(1e-12);
+            var ratio = (x - z.X).Squared().sum(new long[] { 1, 2 }).sqrt() / x.Squared().sum(new long[] { 1, 2 }).sqrt().AtLeast(1e-12);
             sum += ratio.sum().to(ScalarType.Float64).cpu().item<double>();
         }
         return sum / molecules.Count;

@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -115,7 +116,7 @@ internal sealed class MolecularGraph : IDisposable
     public Tensor RemoveMean(Tensor compact)
     {
         using var zeros = torch.zeros(BatchSize, compact.shape[1], dtype: compact.dtype, device: compact.device);
-        using var sum = zeros.index_add(0, MoleculeOfNode, compact, 1);
+        using var sum = zeros.IndexAdd(0, MoleculeOfNode, compact);
         using var mean = sum * InverseAtomCounts;
         using var perNode = mean.index_select(0, MoleculeOfNode);
         return compact - perNode;
