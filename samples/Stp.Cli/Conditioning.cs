@@ -45,14 +45,45 @@ internal static class Conditioning
         return converted;
     }
 
-    /// <summary>The halves of the conditional protocol, said on the console (seed <paramref name="seed"/>).</summary>
-    public static PropertyHalves Halves(IReadOnlyList<Molecule> molecules, long seed)
+    /// <summary>
+    /// The halves of the conditional protocol, said on the console. EDM's exact split when the data allows it: EDM's
+    /// <c>train.npz</c> with <c>valid.npz</c> beside it, or the original QM9 records (tarball or folder) with
+    /// <c>uncharacterized.txt</c> beside them; otherwise seeded halves (seed <paramref name="seed"/>) of the molecules given.
+    /// </summary>
+    public static PropertyHalves Halves(IReadOnlyList<Molecule> molecules, string dataPath, IReadOnlyList<string> names, long seed)
     {
-        var h = PropertyHalves.Split(molecules, seed);
-        Console.WriteLine($"Conditional protocol (seed {seed}): predictor half {h.PredictorTrain.Count} + {h.PredictorValidation.Count} validation, " +
-            $"generator half {h.GeneratorTrain.Count} + {h.GeneratorValidation.Count} validation. With the 13,083 QM9 molecules that carry properties here the MAEs are not comparable to the paper's table 2 (EDM: 50k + 50k).");
+        var dir = Path.GetDirectoryName(Path.GetFullPath(dataPath)) ?? ".";
+        var valid = Path.Combine(dir, "valid.npz");
+        var excluded = Path.Combine(Directory.Exists(dataPath) ? Path.GetFullPath(dataPath) : dir, "uncharacterized.txt");
+        PropertyHalves h;
+        if (Path.GetFileName(dataPath).Equals("train.npz", StringComparison.OrdinalIgnoreCase) && File.Exists(valid))
+        {
+            h = EdmQm9Split.Protocol(molecules, Prepare(MoleculeDatasets.LoadEdmNpz(valid), names, valid, "qm9"));
+            Console.WriteLine($"EDM's split: qm9_first_half / qm9_second_half of {dataPath} (numpy seed-42 permutation), validation {valid}.");
+        }
+        else if (File.Exists(excluded) && molecules.All(m => m.Properties.ContainsKey("index")))
+        {
+            var (train, validation, _) = EdmQm9Split.Indices(ReadExcluded(excluded));
+            var byIndex = molecules.ToDictionary(m => int.Parse(m.Properties["index"], CultureInfo.InvariantCulture) - 1);
+            List<Molecule> Pick(int[] idx) => idx.Select(i => byIndex.TryGetValue(i, out var m) ? m
+                : throw new InvalidDataException($"{dataPath}: QM9 record {i + 1} of EDM's split is missing.")).ToList();
+            h = EdmQm9Split.Protocol(Pick(train), Pick(validation));
+            Console.WriteLine($"EDM's split: QM9 minus {excluded}, numpy seed-0 train/validation/test, then qm9_first_half / qm9_second_half.");
+        }
+        else
+        {
+            h = PropertyHalves.Split(molecules, seed);
+            Console.WriteLine($"Conditional protocol: seeded halves (seed {seed}) of {molecules.Count} molecules. With the 13,083 QM9 molecules that carry properties in ../shared/data the MAEs are not comparable to the paper's table 2 (EDM: 50k + 50k), the protocol is.");
+        }
+        Console.WriteLine($"Predictor half {h.PredictorTrain.Count} + {h.PredictorValidation.Count} validation, generator half {h.GeneratorTrain.Count} + {h.GeneratorValidation.Count} validation.");
         return h;
     }
+
+    /// <summary>The 1-based gdb indices of QM9's <c>uncharacterized.txt</c> (the first integer of each line, as EDM reads it).</summary>
+    internal static int[] ReadExcluded(string path) => File.ReadLines(path)
+        .Select(l => l.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        .Where(t => t.Length > 0 && int.TryParse(t[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+        .Select(t => int.Parse(t[0], CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>Context statistics and p(c | N) from the generator's training molecules.</summary>
     public static void Attach(DiffusionModel model, IReadOnlyList<string> names, IReadOnlyList<Molecule> train)

@@ -60,7 +60,7 @@ internal static class TrainCommand
             var all = Datasets.Load(dataPath);
             var conditionNames = Conditioning.Names(r.GetValue(condition));
             if (conditionNames is not null) all = Conditioning.Prepare(all, conditionNames, dataPath, ds);
-            var halves = conditionNames is null ? null : Conditioning.Halves(all, PropertyHalves.DefaultSeed);
+            var halves = conditionNames is null ? null : Conditioning.Halves(all, dataPath, conditionNames, PropertyHalves.DefaultSeed);
             var (train, valid, test) = halves is null ? Datasets.Split(all, ds, dataPath)
                 : (halves.GeneratorTrain.ToList(), halves.GeneratorValidation.ToList(), halves.PredictorTrain.Concat(halves.PredictorValidation).ToList());
             var bad = train.Where(m => m.AtomicNumbers.Any(z => features.Vocabulary.IndexOf(z) < 0)).ToList();

@@ -37,7 +37,7 @@ internal static class TrainPredictorCommand
             var dataPath = r.GetValue(data)!;
             Console.WriteLine($"Loading {dataPath} ...");
             var mols = Conditioning.Prepare(Datasets.Load(dataPath), name, dataPath, "qm9");
-            var halves = Conditioning.Halves(mols, PropertyHalves.DefaultSeed);
+            var halves = Conditioning.Halves(mols, dataPath, name, PropertyHalves.DefaultSeed);
             var train = halves.PredictorTrain.ToList();
             if (r.GetValue(maxMolecules) is int mm) train = train.Take(mm).ToList();
             var norm = ContextProperties.FromMolecules(name, train);
@@ -69,7 +69,7 @@ internal static class TrainPredictorCommand
                 egnn.HeldOut = heldOut;
                 var best = history.Last(h => h.IsBest);
                 egnn.Notes["data"] = Path.GetFullPath(dataPath);
-                egnn.Notes["protocol"] = $"PropertyHalves seed {PropertyHalves.DefaultSeed}: trained on {train.Count} molecules of the predictor half, selected on its {halves.PredictorValidation.Count} validation molecules, held-out = the {halves.GeneratorTrain.Count} training molecules of the generator half";
+                egnn.Notes["protocol"] = $"trained on {train.Count} molecules of the predictor half, selected on {halves.PredictorValidation.Count} validation molecules, held-out = the {halves.GeneratorTrain.Count} training molecules of the generator half";
                 egnn.Notes["epochs"] = $"{history.Count} of {options.Epochs} (best {best.Epoch}, validation MAE {best.ValidationMae.ToString("G4", CultureInfo.InvariantCulture)})";
                 egnn.Notes["seconds"] = seconds.ToString("F0", CultureInfo.InvariantCulture);
                 var path = Path.Combine(folder, $"{prop}.safetensors");

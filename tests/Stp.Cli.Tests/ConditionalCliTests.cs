@@ -104,6 +104,42 @@ public class ConditionalCliTests
     }
 
     [Test]
+    public void EdmsTrainNpzWithItsValidationFileGetsEdmsHalves()
+    {
+        var folder = Path.Combine(_dir, "edm");
+        Directory.CreateDirectory(folder);
+        void Write(string name, int count, int offset)
+        {
+            var n = Enumerable.Range(0, count).Select(i => 3L + i % 2).ToArray();
+            var charges = Enumerable.Range(0, count).SelectMany(i => new long[] { 6, 1, 1, i % 2 == 1 ? 1 : 0 }).ToArray();
+            var pos = Enumerable.Range(0, count).SelectMany(i => new[] { 0.0, 0, 0, 1.09, 0, 0, -0.36, 1.03, 0, -0.36, -0.51, 0.89 }).ToArray();
+            var alpha = Enumerable.Range(0, count).Select(i => 10.0 + i % 2 * 3 + 0.01 * (i + offset)).ToArray();
+            Stp.Testing.NpyBytes.WriteNpz(Path.Combine(folder, name), false,
+                ("num_atoms", Stp.Testing.NpyBytes.Of("<i8", $"({count},)", n)),
+                ("charges", Stp.Testing.NpyBytes.Of("<i8", $"({count}, 4)", charges)),
+                ("positions", Stp.Testing.NpyBytes.Of("<f8", $"({count}, 4, 3)", pos)),
+                ("alpha", Stp.Testing.NpyBytes.Of("<f8", $"({count},)", alpha)));
+        }
+        Write("train.npz", 40, 0);
+        Write("valid.npz", 10, 100);
+        var pred = Path.Combine(_dir, "edm-pred");
+        var output = new StringWriter();
+        var old = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            Assert.That(Run("train-predictor", "--property", "alpha", "--data", Path.Combine(folder, "train.npz"), "--epochs", "1", "--nf", "8", "--layers", "1", "--baseline-epochs", "0", "--out", pred, "--threads", "1"), Is.EqualTo(0));
+        }
+        finally
+        {
+            Console.SetOut(old);
+        }
+        Assert.That(output.ToString(), Does.Contain("EDM's split: qm9_first_half / qm9_second_half"));
+        using var p = PropertyPredictor.Load(Path.Combine(pred, "alpha.safetensors"));
+        Assert.That(p.Notes["protocol"], Does.StartWith("trained on 20 molecules of the predictor half, selected on 10 validation molecules, held-out = the 20 training"));
+    }
+
+    [Test]
     public void BadConditioningInputFailsWithAClearMessage()
     {
         var err = new StringWriter();
