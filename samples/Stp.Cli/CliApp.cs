@@ -5,7 +5,7 @@ using System.CommandLine.Parsing;
 namespace Stp.Cli;
 
 /// <summary>
-/// The <c>stp</c> command line: scale, train, sample, evaluate, analyze, export, quickstart. Exit codes:
+/// The <c>stp</c> command line: scale, train, sample, train-predictor, evaluate, analyze, export, quickstart. Exit codes:
 /// <see cref="ExitOk"/> (0) on success and for <c>--help</c>, <see cref="ExitRuntimeError"/> (1) when a command fails
 /// (missing or unreadable file, bad data, any unexpected exception), <see cref="ExitUsageError"/> (2) when the command
 /// line is wrong (unknown command or option, missing required option, a value of the wrong type, an invalid option
@@ -29,6 +29,7 @@ public static class CliApp
         ScaleCommand.Create(),
         TrainCommand.Create(),
         SampleCommand.Create(),
+        TrainPredictorCommand.Create(),
         EvaluateCommand.Create(),
         AnalyzeCommand.Create(),
         ExportCommand.Create(),

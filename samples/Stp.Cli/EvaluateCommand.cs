@@ -14,16 +14,23 @@ internal static class EvaluateCommand
         var dataset = new Option<string>("--dataset") { Description = "qm9 or geom: selects the bond rules (default qm9)", DefaultValueFactory = _ => "qm9" };
         var novelty = new Option<string?>("--novelty-data") { Description = "Training dataset for novelty (its canonical SMILES are cached next to the output)" };
         var outDir = new Option<string>("--out") { Description = "Output folder for the per-size report (default: next to the samples)" };
-        var cmd = new Command("evaluate", "Stability, validity, uniqueness (and novelty) of a sample file, overall and per molecule size, with a plot.")
-        { input, dataset, novelty, outDir };
+        var conditional = new Option<bool>("--conditional") { Description = "Also the property MAE of conditionally generated samples (needs --property-model)" };
+        var propertyModel = new Option<string[]>("--property-model") { Description = "Property predictor(s) from 'stp train-predictor' for --conditional", AllowMultipleArgumentsPerToken = true };
+        var device = Common.DeviceOption();
+        var cmd = new Command("evaluate", "Stability, validity, uniqueness (and novelty) of a sample file, overall and per molecule size, with a plot; with --conditional, the property MAE table.")
+        { input, dataset, novelty, outDir, conditional, propertyModel, device };
         cmd.SetAction(r =>
         {
             var path = r.GetValue(input)!;
             var ds = r.GetValue(dataset)!.ToLowerInvariant();
             var folder = r.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
+            var predictors = r.GetValue(propertyModel) ?? Array.Empty<string>();
+            if (r.GetValue(conditional) != predictors.Length > 0) throw new UsageException("--conditional and --property-model go together.");
             var result = Run(path, ds, r.GetValue(novelty), folder);
             Console.WriteLine(result.ToTable(Path.GetFileName(path)));
             Console.WriteLine($"Per-size report: {Path.Combine(folder, "metrics_by_size.csv")}, .json and .png");
+            if (predictors.Length > 0)
+                Console.WriteLine(ConditionalEvaluation.Run(path.EndsWith(".sdf", StringComparison.OrdinalIgnoreCase) ? SdfFile.Read(path).Select(x => x.Molecule).ToList() : XyzFile.Read(path).ToList(), path, predictors, Common.ResolveDevice(r.GetValue(device)!, 0), folder));
             return 0;
         });
         return cmd;

@@ -18,9 +18,13 @@ internal static class SampleCommand
         var outDir = new Option<string>("--out") { Description = "Output folder for samples.sdf and samples.xyz (default samples)", DefaultValueFactory = _ => "samples" };
         var steps = Models.StepsOption();
         var sampler = Models.SamplerOption();
+        var condition = new Option<string[]>("--condition") { Description = "Conditional models: name=value fixes a property (EDM's unit, e.g. alpha=80); properties not given are drawn from p(c | N) (the default)", AllowMultipleArgumentsPerToken = true };
+        var sweep = new Option<string?>("--sweep") { Description = "Conditional models: sample a sweep of this property (EDM's qualitative experiment): --frames molecules of --size atoms with the same noise, the property linearly spaced between that size's min and max, written as an XYZ trajectory" };
+        var sweepSize = new Option<int>("--size") { Description = "Atoms of the sweep's molecules (default 19)", DefaultValueFactory = _ => 19 };
+        var frames = new Option<int>("--frames") { Description = "Frames of the sweep (default 100)", DefaultValueFactory = _ => 100 };
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
         var cmd = new Command("sample", "Sample molecules from a checkpoint; writes SDF (bonds from EDM's bond rules) and multi-molecule XYZ.")
-        { checkpoint, count, sampler, steps, plan, batch, outDir, seed, device, threads };
+        { checkpoint, count, sampler, steps, plan, batch, outDir, condition, sweep, sweepSize, frames, seed, device, threads };
         cmd.SetAction((r, ct) =>
         {
             var dev = Common.ResolveDevice(r.GetValue(device)!, r.GetValue(threads));
@@ -28,8 +32,13 @@ internal static class SampleCommand
             if (n < 1) throw new UsageException("--n must be at least 1.");
             using var model = Models.Load(r.GetValue(checkpoint)!, dev);
             var options = Models.Sampler(r.GetValue(sampler)!, r.GetValue(steps), model);
+            if (r.GetValue(sweep) is string swept)
+            {
+                ConditionalSampling.Sweep(model, options, swept, r.GetValue(sweepSize), r.GetValue(frames), r.GetValue(batch), r.GetValue(seed), r.GetValue(outDir)!, dev, ct);
+                return Task.FromResult(0);
+            }
             var sw = Stopwatch.StartNew();
-            var mols = Run(model, options, n, r.GetValue(plan)!, r.GetValue(batch), r.GetValue(seed), dev, ct);
+            var mols = Run(model, options, n, r.GetValue(plan)!, r.GetValue(batch), r.GetValue(seed), dev, ct, condition: r.GetValue(condition));
             double secs = sw.Elapsed.TotalSeconds;
             var folder = r.GetValue(outDir)!;
             Write(folder, mols, Models.Dataset(model));
@@ -39,14 +48,15 @@ internal static class SampleCommand
         return cmd;
     }
 
-    internal static IReadOnlyList<Molecule> Run(Stp.Diffusion.DiffusionModel model, SamplerOptions options, int n, string planName, int batchSize, long seed, TorchSharp.torch.Device dev, CancellationToken ct, ISamplingObserver? observer = null, int[]? sizes = null)
+    internal static IReadOnlyList<Molecule> Run(Stp.Diffusion.DiffusionModel model, SamplerOptions options, int n, string planName, int batchSize, long seed, TorchSharp.torch.Device dev, CancellationToken ct, ISamplingObserver? observer = null, int[]? sizes = null, IReadOnlyList<string>? condition = null)
     {
         var p = model.SizeDistribution ?? throw new InvalidDataException("The model file has no size distribution p(N).");
         sizes ??= p.Sample(n, seed);
+        var contexts = Conditioning.Contexts(model, sizes, condition, seed);
         var plan = planName.ToLowerInvariant() switch
         {
-            "efficient" => SamplingPlan.Efficient(sizes, batchSize),
-            "padded" => SamplingPlan.DatasetPadding(sizes, batchSize, p.MaxAtoms),
+            "efficient" => SamplingPlan.Efficient(sizes, batchSize, contexts: contexts),
+            "padded" => SamplingPlan.DatasetPadding(sizes, batchSize, p.MaxAtoms, contexts),
             _ => throw new UsageException($"--plan: unknown plan '{planName}' (efficient, padded)."),
         };
         var progress = new ProgressLine();

@@ -42,9 +42,10 @@ internal static class TrainCommand
         var evalEvery = new Option<int>("--eval-every") { Description = "Sample and report molecule stability every N steps (default 2000; 0 = never)", DefaultValueFactory = _ => 2000 };
         var evalSamples = new Option<int>("--eval-samples") { Description = "Molecules sampled at each evaluation (default 200)", DefaultValueFactory = _ => 200 };
         var lowMemory = new Option<bool>("--low-memory") { Description = "Return freed native memory to the OS (lower peak memory, somewhat slower; Linux/glibc)" };
+        var condition = new Option<string[]>("--condition") { Description = "Train a conditional model on these QM9 properties (e.g. alpha, or alpha,gap), in EDM's units, on the generator half of the conditional protocol", AllowMultipleArgumentsPerToken = true };
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
         var cmd = new Command("train", "Train a diffusion model (EDM or GeoLDM backbone) with StP, the plain prior or the -N ablation; checkpoints can be resumed.")
-        { dataset, data, download, prior, gamma, gammaReference, backbone, latent, size, nf, layers, batch, steps, epochs, budget, lr, ema, maxTrain, outDir, resume, ckptEvery, evalEvery, evalSamples, lowMemory, seed, device, threads };
+        { dataset, data, download, prior, gamma, gammaReference, backbone, latent, size, nf, layers, batch, steps, epochs, budget, lr, ema, maxTrain, outDir, resume, ckptEvery, evalEvery, evalSamples, lowMemory, condition, seed, device, threads };
         cmd.SetAction(async (r, ct) =>
         {
             var ds = r.GetValue(dataset)!.ToLowerInvariant();
@@ -61,7 +62,11 @@ internal static class TrainCommand
 
             Console.WriteLine($"Loading {dataPath} ...");
             var all = Datasets.Load(dataPath);
-            var (train, valid, test) = Datasets.Split(all, ds, dataPath);
+            var conditionNames = Conditioning.Names(r.GetValue(condition));
+            if (conditionNames is not null) all = Conditioning.Prepare(all, conditionNames, dataPath, ds);
+            var halves = conditionNames is null ? null : Conditioning.Halves(all, dataPath, conditionNames, PropertyHalves.DefaultSeed);
+            var (train, valid, test) = halves is null ? Datasets.Split(all, ds, dataPath)
+                : (halves.GeneratorTrain.ToList(), halves.GeneratorValidation.ToList(), halves.PredictorTrain.Concat(halves.PredictorValidation).ToList());
             var bad = train.Where(m => m.AtomicNumbers.Any(z => features.Vocabulary.IndexOf(z) < 0)).ToList();
             if (bad.Count > 0) { Console.WriteLine($"Skipping {bad.Count} molecules with elements outside the {ds} vocabulary."); train = train.Except(bad).ToList(); }
             if (r.GetValue(maxTrain) is int mt) train = train.Take(mt).ToList();
@@ -92,6 +97,7 @@ internal static class TrainCommand
                     HiddenFeatures = r.GetValue(nf) ?? baseOptions.HiddenFeatures,
                     Layers = r.GetValue(layers) ?? baseOptions.Layers,
                     FeatureCount = features.Count,
+                    ContextCount = conditionNames?.Count ?? 0,
                 };
                 TorchSharp.torch.manual_seed(runSeed); // weight initialisation is part of the run: same seed, same run
                 var table = priorKind == PriorKind.Unit ? null : ResolveGamma(r.GetValue(gamma)!, ds, train, r.GetValue(gammaReference));
@@ -103,6 +109,7 @@ internal static class TrainCommand
                     var other => throw new UsageException($"--backbone: unknown backbone '{other}' (edm, geoldm)."),
                 };
                 model.SizeDistribution = SizeDistribution.FromMolecules(train);
+                if (conditionNames is not null) Conditioning.Attach(model, conditionNames, train);
             }
             Console.WriteLine($"Model: {Models.Summary(model)}; device {dev}");
             var options = new TrainerOptions { BatchSize = r.GetValue(batch), LearningRate = r.GetValue(lr), EmaDecay = r.GetValue(ema), Seed = runSeed };
@@ -166,7 +173,7 @@ internal static class TrainCommand
                 var sizes = model.SizeDistribution!.Sample(r.GetValue(evalSamples), seed: trainer.Step);
                 IReadOnlyList<Molecule> mols;
                 using (trainer.UseEmaWeights())
-                    mols = new DiffusionSampler(model).Sample(SamplingPlan.Efficient(sizes, 100), seed: trainer.Step, device: dev);
+                    mols = new DiffusionSampler(model).Sample(SamplingPlan.Efficient(sizes, 100, contexts: Conditioning.Contexts(model, sizes, null, trainer.Step)), seed: trainer.Step, device: dev);
                 var res = evaluator.Evaluate(mols);
                 double single = res.Molecules.Count(m => m.FragmentCount == 1) / (double)res.Molecules.Count;
                 File.AppendAllText(evalLog, string.Create(CultureInfo.InvariantCulture,

@@ -46,5 +46,27 @@ public class ConditionalTests
         Assert.That(diff, Is.GreaterThan(1e-3), "the output changes when the context changes");
         Assert.That(double.Parse(high[0].Properties["spread"], System.Globalization.CultureInfo.InvariantCulture),
             Is.EqualTo(2 * model.Context.Mads[0] + model.Context.Means[0]).Within(1e-6), "samples carry their de-normalised context");
+
+        // Saved with its statistics and p(c | N), the model reloads and samples the same molecules for the same contexts.
+        model.PropertyDistribution = PropertyDistribution.FromMolecules(new[] { "spread" }, mols);
+        var path = Path.Combine(Path.GetTempPath(), $"stp-cond-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            model.Save(path);
+            using var loaded = DiffusionModel.Load(path);
+            Assert.That(loaded.Context!.Means, Is.EqualTo(model.Context.Means));
+            Assert.That(loaded.Context.Mads, Is.EqualTo(model.Context.Mads));
+            var contexts = loaded.PropertyDistribution!.SampleContexts(sizes, loaded.Context, seed: 9);
+            Assert.That(contexts, Is.EqualTo(model.PropertyDistribution.SampleContexts(sizes, model.Context, seed: 9)));
+            var before = sampler.Sample(SamplingPlan.Efficient(sizes, 3, contexts: contexts), seed: 5);
+            var after = new DiffusionSampler(loaded, SamplerOptions.Ddim(10)).Sample(SamplingPlan.Efficient(sizes, 3, contexts: contexts), seed: 5);
+            Assert.That(after.Select(m => m.Positions), Is.EqualTo(before.Select(m => m.Positions)));
+            Assert.That(after.Select(m => m.Properties["spread"]), Is.EqualTo(before.Select(m => m.Properties["spread"])));
+        }
+        finally
+        {
+            File.Delete(path);
+            File.Delete(Path.ChangeExtension(path, ".json"));
+        }
     }
 }

@@ -20,20 +20,28 @@ internal sealed class GraphConvolution : nn.Module
     private readonly EgnnAggregation _aggregation;
     private readonly double _normalizationFactor;
 
-    public GraphConvolution(string name, EgnnOptions options) : base(name)
+    public GraphConvolution(string name, EgnnOptions options)
+        : this(name, options.HiddenFeatures, options.EdgeFeatureCount, options.Attention, options.Aggregation, options.NormalizationFactor)
     {
-        int nf = options.HiddenFeatures;
-        edge_mlp = new IndexedLinears("edge_mlp", (0, nn.Linear(2 * nf + options.EdgeFeatureCount, nf)), (2, nn.Linear(nf, nf)));
+    }
+
+    /// <summary>
+    /// A convolution of width <paramref name="nf"/> over <paramref name="edgeFeatures"/> edge features. EDM's property
+    /// predictor (E_GCL_mask: one edge feature ||x_i - x_j||^2, sum aggregation, no coordinate update) is this layer too.
+    /// </summary>
+    public GraphConvolution(string name, int nf, int edgeFeatures, bool attention, EgnnAggregation aggregation, double normalizationFactor) : base(name)
+    {
+        edge_mlp = new IndexedLinears("edge_mlp", (0, nn.Linear(2 * nf + edgeFeatures, nf)), (2, nn.Linear(nf, nf)));
         node_mlp = new IndexedLinears("node_mlp", (0, nn.Linear(2 * nf, nf)), (2, nn.Linear(nf, nf)));
         register_module("edge_mlp", edge_mlp);
         register_module("node_mlp", node_mlp);
-        if (options.Attention)
+        if (attention)
         {
             att_mlp = new IndexedLinears("att_mlp", (0, nn.Linear(nf, 1)));
             register_module("att_mlp", att_mlp);
         }
-        _aggregation = options.Aggregation;
-        _normalizationFactor = options.NormalizationFactor;
+        _aggregation = aggregation;
+        _normalizationFactor = normalizationFactor;
     }
 
     /// <summary>Returns the updated node states [M, nf].</summary>

@@ -76,7 +76,8 @@ public sealed class ContextProperties
         return context.Select((c, i) => c * Mads[i] + Means[i]).ToArray();
     }
 
-    private static double Value(Molecule m, string name, int index)
+    /// <summary>The value of property <paramref name="name"/> of molecule <paramref name="index"/> (-1: unnamed); throws naming the molecule.</summary>
+    internal static double Value(Molecule m, string name, int index)
     {
         string where = index >= 0 ? $"molecule {index}{(m.Id is { } id ? $" (id {id})" : "")}" : $"molecule {m.Id ?? "?"}";
         if (!m.Properties.TryGetValue(name, out var s))

@@ -116,6 +116,10 @@ public sealed class DiffusionModel : IDisposable
     /// <summary>Normalisation of the conditioning properties (saved with the model); null for unconditional models.</summary>
     public ContextProperties? Context { get; set; }
 
+    /// <summary>p(c | N) of the conditioning properties over the training molecules (saved with the model; conditional
+    /// sampling draws contexts from it by default). Null for unconditional models and for files written before it existed.</summary>
+    public PropertyDistribution? PropertyDistribution { get; set; }
+
     /// <summary>Number of context channels C the denoiser expects.</summary>
     public int ContextCount => Denoiser.ContextCount;
 

@@ -10,7 +10,7 @@ namespace Stp.Models;
 
 /// <summary>
 /// Everything needed to rebuild a <see cref="DiffusionModel"/> without its weights: denoiser and codec (type + options),
-/// schedule, prior and gamma_N table, objective, p(N) and the context normalisation. Saved as JSON beside the weights.
+/// schedule, prior and gamma_N table, objective, p(N), the context normalisation and p(c | N). Saved as JSON beside the weights.
 /// </summary>
 public sealed record ModelDescription
 {
@@ -51,6 +51,9 @@ public sealed record ModelDescription
     /// <summary>Context normalisation of a conditional model.</summary>
     public ContextProperties? Context { get; init; }
 
+    /// <summary>p(c | N) of a conditional model (optional: absent in files written before it and for unconditional models).</summary>
+    public PropertyDistribution? PropertyDistribution { get; init; }
+
     /// <summary>Describes a model (throws naming the component that cannot describe itself).</summary>
     public static ModelDescription Of(DiffusionModel model)
     {
@@ -65,6 +68,7 @@ public sealed record ModelDescription
             Objective = model.Objective.Name,
             Sizes = model.SizeDistribution?.Counts.ToDictionary(kv => kv.Key, kv => kv.Value),
             Context = model.Context,
+            PropertyDistribution = model.PropertyDistribution,
         };
     }
 
@@ -91,6 +95,7 @@ public sealed record ModelDescription
         {
             SizeDistribution = Sizes is { Count: > 0 } ? new SizeDistribution(Sizes) : null,
             Context = Context,
+            PropertyDistribution = PropertyDistribution,
         };
     }
 

@@ -17,6 +17,6 @@ internal enum RandomDomain
     Latent = 5,
     /// <summary>Context values drawn for conditional sampling (stream = molecule index).</summary>
     Context = 6,
-    /// <summary>Dataset splits (stream 0 = QM9 validation, 1 = GEOM permutation).</summary>
+    /// <summary>Dataset splits (stream 0 = QM9 validation, 1 = GEOM permutation, 2 = the property halves of conditional generation).</summary>
     Split = 7,
 }

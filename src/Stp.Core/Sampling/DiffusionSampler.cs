@@ -54,6 +54,8 @@ public sealed class DiffusionSampler
             throw new ArgumentException("The plan carries contexts but the model is unconditional.", nameof(plan));
         if (c > 0 && plan.Contexts![0].Length != c)
             throw new ArgumentException($"The plan's contexts have {plan.Contexts[0].Length} values, the model expects {c}.", nameof(plan));
+        if (Options.FixedNoise && plan.Sizes.Distinct().Count() > 1)
+            throw new ArgumentException($"FixedNoise needs molecules of one size; the plan has sizes {string.Join(", ", plan.Sizes.Distinct().Order())}.", nameof(plan));
         var dev = device ?? CPU;
         var result = new Molecule[plan.Sizes.Count];
         var modules = Model.Parts.Select(p => p.Module).ToArray();
@@ -83,7 +85,7 @@ public sealed class DiffusionSampler
     {
         var schedule = Model.Schedule;
         int b = batch.Sizes.Count, n = batch.PaddedSize, L = Model.Codec.LatentFeatureCount;
-        var streams = batch.MoleculeIds.Select(i => (long)i).ToArray();
+        var streams = batch.MoleculeIds.Select(i => Options.FixedNoise ? 0L : i).ToArray();
         using var outer = NewDisposeScope();
         var maskArr = new float[b * n];
         for (int i = 0; i < b; i++) for (int a = 0; a < batch.Sizes[i]; a++) maskArr[i * n + a] = 1f;

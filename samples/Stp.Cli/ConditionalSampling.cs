@@ -1,0 +1,43 @@
+using System.Globalization;
+using Stp.Data;
+using Stp.Diffusion;
+using Stp.Sampling;
+using static TorchSharp.torch;
+
+namespace Stp.Cli;
+
+/// <summary>EDM's qualitative sweep (<c>sample_sweep_conditional</c>): one size, the same noise for every frame, the property linearly spaced over that size's range.</summary>
+internal static class ConditionalSampling
+{
+    /// <summary>The normalised contexts of a sweep of <paramref name="property"/> (the model's other properties at their mean).</summary>
+    public static float[][] SweepContexts(DiffusionModel model, string property, int size, int frames)
+    {
+        var ctx = model.Context ?? throw new UsageException("--sweep needs a conditional model (trained with --condition).");
+        if (!ctx.Names.Contains(property)) throw new UsageException($"--sweep: the model is conditioned on {string.Join(", ", ctx.Names)}, not '{property}'.");
+        if (frames < 2) throw new UsageException("--frames must be at least 2.");
+        var p = model.PropertyDistribution ?? throw new InvalidDataException("The model file has no p(c | N) to take the sweep's range from.");
+        var h = p.Histogram(property, size);
+        return Enumerable.Range(0, frames).Select(f =>
+        {
+            double v = h.Min + (h.Max - h.Min) * f / (frames - 1);
+            return ctx.Names.Select((n, i) => n == property ? (float)((v - ctx.Means[i]) / ctx.Mads[i]) : 0f).ToArray();
+        }).ToArray();
+    }
+
+    public static void Sweep(DiffusionModel model, SamplerOptions options, string property, int size, int frames, int batchSize, long seed, string folder, Device device, CancellationToken ct)
+    {
+        if (size < 1) throw new UsageException("--size must be at least 1.");
+        var contexts = SweepContexts(model, property, size, frames);
+        var sizes = Enumerable.Repeat(size, frames).ToArray();
+        var progress = new ProgressLine();
+        var mols = new DiffusionSampler(model, options with { FixedNoise = true }).Sample(SamplingPlan.Efficient(sizes, batchSize, contexts: contexts), seed, device,
+            progress: new Progress<int>(k => progress.Update($"sampled {k}/{frames} frames", force: true)), cancellationToken: ct);
+        progress.Done();
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, $"sweep_{property}_N{size}.xyz");
+        XyzFile.Write(path, mols);
+        var first = mols[0].Properties[property];
+        var last = mols[^1].Properties[property];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Sweep of {property} from {first} to {last} ({Qm9Properties.Find(property).Unit}) over {frames} frames of {size} atoms with fixed noise: wrote {path}"));
+    }
+}
