@@ -9,7 +9,8 @@ namespace Stp.Backbones.Edm.Modules;
 /// <summary>
 /// EDM's invariant graph convolution (GCL): m_ij = SiLU(W2 SiLU(W1 [h_i, h_j, e_ij])), optionally gated by
 /// sigmoid(att(m_ij)); aggregated onto i; residual node update h_i + W4 SiLU(W3 [h_i, agg_i]).
-/// State-dict names: edge_mlp.{0,2}, node_mlp.{0,2}, att_mlp.0.
+/// State-dict names: edge_mlp.{0,2}, node_mlp.{0,2}, att_mlp.0. With no edge features it is the plain GCL of EDM's
+/// non-equivariant GNN ('gnn_dynamics'), whose edge MLP sees [h_i, h_j] only (RADM's aligner and decoder).
 /// </summary>
 internal sealed class GraphConvolution : nn.Module
 {
@@ -19,24 +20,29 @@ internal sealed class GraphConvolution : nn.Module
     private readonly EgnnAggregation _aggregation;
     private readonly double _normalizationFactor;
 
-    public GraphConvolution(string name, EgnnOptions options) : base(name)
+    public GraphConvolution(string name, EgnnOptions options)
+        : this(name, options.HiddenFeatures, options.EdgeFeatureCount, options.Attention, options.Aggregation, options.NormalizationFactor)
     {
-        int nf = options.HiddenFeatures;
-        edge_mlp = new IndexedLinears("edge_mlp", (0, nn.Linear(2 * nf + options.EdgeFeatureCount, nf)), (2, nn.Linear(nf, nf)));
+    }
+
+    /// <summary>A GCL of width <paramref name="nf"/> with <paramref name="edgeFeatures"/> edge features (0: none).</summary>
+    public GraphConvolution(string name, int nf, int edgeFeatures, bool attention, EgnnAggregation aggregation, double normalizationFactor) : base(name)
+    {
+        edge_mlp = new IndexedLinears("edge_mlp", (0, nn.Linear(2 * nf + edgeFeatures, nf)), (2, nn.Linear(nf, nf)));
         node_mlp = new IndexedLinears("node_mlp", (0, nn.Linear(2 * nf, nf)), (2, nn.Linear(nf, nf)));
         register_module("edge_mlp", edge_mlp);
         register_module("node_mlp", node_mlp);
-        if (options.Attention)
+        if (attention)
         {
             att_mlp = new IndexedLinears("att_mlp", (0, nn.Linear(nf, 1)));
             register_module("att_mlp", att_mlp);
         }
-        _aggregation = options.Aggregation;
-        _normalizationFactor = options.NormalizationFactor;
+        _aggregation = aggregation;
+        _normalizationFactor = normalizationFactor;
     }
 
-    /// <summary>Returns the updated node states [M, nf].</summary>
-    public Tensor Forward(Tensor h, Tensor edgeAttr, MolecularGraph graph)
+    /// <summary>Returns the updated node states [M, nf]; <paramref name="edgeAttr"/> is null for a GCL without edge features.</summary>
+    public Tensor Forward(Tensor h, Tensor? edgeAttr, MolecularGraph graph)
     {
         using var scope = torch.NewDisposeScope();
         var m = F.silu(EdgeOps.FirstLinear(edge_mlp[0], h, edgeAttr, graph));
