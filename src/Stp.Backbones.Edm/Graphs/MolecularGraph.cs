@@ -95,6 +95,32 @@ internal sealed class MolecularGraph : IDisposable
     /// <summary>[B, 1] float32: 1 / max(n, 1), for centre-of-mass removal.</summary>
     public Tensor InverseAtomCounts { get; }
 
+    /// <summary>The rows of the real atoms of a padded tensor [B, N, k], in compact numbering: [M, k].</summary>
+    public Tensor Gather(Tensor padded)
+    {
+        using var flat = padded.reshape(BatchSize * (long)PaddedSize, padded.shape[2]);
+        return flat.index_select(0, NodeIndex);
+    }
+
+    /// <summary>The padded tensor [B, N, k] (zero on padding) whose real-atom rows are <paramref name="compact"/> [M, k].</summary>
+    public Tensor Scatter(Tensor compact)
+    {
+        long k = compact.shape[1];
+        using var zeros = torch.zeros(BatchSize * (long)PaddedSize, k, dtype: compact.dtype, device: compact.device);
+        using var filled = zeros.index_copy(0, NodeIndex, compact);
+        return filled.reshape(BatchSize, PaddedSize, k);
+    }
+
+    /// <summary>Compact values [M, k] with each molecule's mean over its real atoms removed (zero centre of mass).</summary>
+    public Tensor RemoveMean(Tensor compact)
+    {
+        using var zeros = torch.zeros(BatchSize, compact.shape[1], dtype: compact.dtype, device: compact.device);
+        using var sum = zeros.index_add(0, MoleculeOfNode, compact, 1);
+        using var mean = sum * InverseAtomCounts;
+        using var perNode = mean.index_select(0, MoleculeOfNode);
+        return compact - perNode;
+    }
+
     /// <summary>Builds the graph of a batch with the given atom counts and padded size on <paramref name="device"/>.</summary>
     public static MolecularGraph Build(long[] atomCounts, int paddedSize, Device device) => new(atomCounts, paddedSize, device);
 

@@ -7,7 +7,9 @@ namespace Stp.Backbones.Edm.Modules;
 
 /// <summary>
 /// EDM's EGNN (egnn_new.EGNN) over the real-atom graph: embedding, n_layers equivariant blocks e_block_0..,
-/// embedding_out. The initial squared distances d0_ij are computed once and fed to every block.
+/// embedding_out. The initial squared distances d0_ij are computed once and fed to every block. The node input and
+/// output widths default to <see cref="EgnnOptions.NodeInputCount"/> (EDM's dynamics); GeoLDM's encoder and decoder
+/// use other widths (no time column; encoder out = nf, decoder in = latent channels, out = atom features).
 /// </summary>
 internal sealed class Egnn : nn.Module
 {
@@ -16,11 +18,16 @@ internal sealed class Egnn : nn.Module
     private readonly EquivariantBlock[] _blocks;
     private readonly bool _sinEmbedding;
 
-    public Egnn(string name, EgnnOptions options) : base(name)
+    public Egnn(string name, EgnnOptions options) : this(name, options, options.NodeInputCount, options.NodeInputCount) { }
+
+    /// <summary>An EGNN with <paramref name="inputCount"/> node inputs and <paramref name="outputCount"/> node outputs.</summary>
+    public Egnn(string name, EgnnOptions options, int inputCount, int outputCount) : base(name)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(outputCount, 1);
         // Same construction order as the reference (embedding, embedding_out, blocks).
-        embedding = nn.Linear(options.NodeInputCount, options.HiddenFeatures);
-        embedding_out = nn.Linear(options.HiddenFeatures, options.NodeInputCount);
+        embedding = nn.Linear(inputCount, options.HiddenFeatures);
+        embedding_out = nn.Linear(options.HiddenFeatures, outputCount);
         register_module("embedding", embedding);
         register_module("embedding_out", embedding_out);
         _blocks = new EquivariantBlock[options.Layers];
@@ -32,7 +39,7 @@ internal sealed class Egnn : nn.Module
         _sinEmbedding = options.SinEmbedding;
     }
 
-    /// <summary>h [M, in] and x [M, 3] over real atoms; returns (h_out [M, in], x_out [M, 3]).</summary>
+    /// <summary>h [M, in] and x [M, 3] over real atoms; returns (h_out [M, out], x_out [M, 3]).</summary>
     public (Tensor H, Tensor X) Forward(Tensor h, Tensor x, MolecularGraph graph)
     {
         using var scope = torch.NewDisposeScope();

@@ -53,28 +53,23 @@ internal sealed class EgnnDynamics : nn.Module
         var graph = _graphs.Get(counts, (int)padded, device);
 
         using var scope = torch.NewDisposeScope();
-        long m = graph.NodeCount;
-        var x = positions.reshape(batch * padded, 3).index_select(0, graph.NodeIndex);
-        var h = features.reshape(batch * padded, o.FeatureCount).index_select(0, graph.NodeIndex);
+        var x = graph.Gather(positions);
+        var h = graph.Gather(features);
         var t = time.reshape(-1).to(positions.dtype, device);
         if (t.numel() == 1 && batch != 1) t = t.expand(batch);
         var parts = new List<Tensor> { h, t.index_select(0, graph.MoleculeOfNode).unsqueeze(1) };
-        if (context is not null)
-            parts.Add(context.reshape(batch * padded, o.ContextCount).index_select(0, graph.NodeIndex));
+        if (context is not null) parts.Add(graph.Gather(context));
         var hIn = torch.cat(parts, 1);
 
         var (hOut, xOut) = egnn.Forward(hIn, x, graph);
 
-        var vel = xOut - x;
         // Centre of mass of every molecule over its real atoms, removed.
-        var com = torch.zeros(batch, 3, dtype: vel.dtype, device: device).index_add(0, graph.MoleculeOfNode, vel, 1) * graph.InverseAtomCounts;
-        vel = vel - com.index_select(0, graph.MoleculeOfNode);
+        var vel = graph.RemoveMean(xOut - x);
         // EDM's NaN guard: a NaN anywhere in the coordinate output resets it to zero (no host sync here).
         vel = torch.where(vel.isnan().any(), torch.zeros_like(vel), vel);
 
-        var epsH = hOut.narrow(1, 0, o.FeatureCount);
-        var noiseX = torch.zeros(batch * padded, 3, dtype: vel.dtype, device: device).index_copy(0, graph.NodeIndex, vel).reshape(batch, padded, 3);
-        var noiseH = torch.zeros(batch * padded, o.FeatureCount, dtype: epsH.dtype, device: device).index_copy(0, graph.NodeIndex, epsH).reshape(batch, padded, o.FeatureCount);
+        var noiseX = graph.Scatter(vel);
+        var noiseH = graph.Scatter(hOut.narrow(1, 0, o.FeatureCount));
         return (noiseX.MoveToOuterDisposeScope(), noiseH.MoveToOuterDisposeScope());
     }
 
