@@ -29,6 +29,7 @@ public sealed class DitDenoiser : IDenoiser, IDescribedComponent, IDisposable
     public const string RadmCheckpointPrefix = "dynamics.";
 
     private readonly Dit _dit;
+    private bool _trainable = true;
 
     /// <summary>
     /// Builds a DiT initialised as released (output identically zero) from <paramref name="seed"/> (the same values as
@@ -54,6 +55,20 @@ public sealed class DitDenoiser : IDenoiser, IDescribedComponent, IDisposable
 
     /// <inheritdoc />
     public int ContextCount => Options.ContextCount;
+
+    /// <summary>
+    /// Whether the DiT's parameters are trained (requires_grad). False in RADM's autoencoder stage, where the DiT only
+    /// rides along in the model file (<see cref="RadmModel"/>). Default true; saved in model files.
+    /// </summary>
+    public bool Trainable
+    {
+        get => _trainable;
+        set
+        {
+            _trainable = value;
+            foreach (var p in _dit.parameters()) p.requires_grad_(value);
+        }
+    }
 
     /// <summary>Number of parameters.</summary>
     public long ParameterCount => _dit.parameters().Sum(p => p.numel());
@@ -150,7 +165,7 @@ public sealed class DitDenoiser : IDenoiser, IDescribedComponent, IDisposable
     }
 
     /// <inheritdoc />
-    public ComponentDescription Describe() => DitDenoiserFactory.Describe(Options);
+    public ComponentDescription Describe() => DitDenoiserFactory.Describe(Options, Trainable);
 
     /// <summary>Releases the module.</summary>
     public void Dispose() => _dit.Dispose();

@@ -7,7 +7,7 @@ namespace Stp.Backbones.Radm;
 
 /// <summary>
 /// Rebuilds a <see cref="DitDenoiser"/> from a model file's description (type "radm.dit", options = the
-/// <see cref="DitOptions"/> as JSON). Announced to <see cref="ModelComponents"/> by an assembly attribute.
+/// <see cref="DitOptions"/> as JSON, plus <c>"trainable": false</c> for a DiT frozen in RADM's autoencoder stage). Announced to <see cref="ModelComponents"/> by an assembly attribute.
 /// </summary>
 public sealed class DitDenoiserFactory : IModelComponentFactory
 {
@@ -26,15 +26,19 @@ public sealed class DitDenoiserFactory : IModelComponentFactory
         try
         {
             options = description.Options?.Deserialize<DitOptions>(ModelDescription.JsonOptions) ?? DitOptions.Base();
-            return new DitDenoiser(options, context.Device);
+            return new DitDenoiser(options, context.Device) { Trainable = description.Options?["trainable"]?.GetValue<bool>() ?? true };
         }
-        catch (Exception e) when (e is JsonException or ArgumentException)
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException)
         {
             throw new InvalidDataException($"Invalid DiT options in the model description: {e.Message}", e);
         }
     }
 
-    /// <summary>The description of a DiT with <paramref name="options"/>.</summary>
-    public static ComponentDescription Describe(DitOptions options) =>
-        new(TypeId, JsonSerializer.SerializeToNode(options, ModelDescription.JsonOptions)!.AsObject(), typeof(DitDenoiserFactory).Assembly.GetName().Name);
+    /// <summary>The description of a DiT with <paramref name="options"/> (frozen when <paramref name="trainable"/> is false).</summary>
+    public static ComponentDescription Describe(DitOptions options, bool trainable = true)
+    {
+        var o = JsonSerializer.SerializeToNode(options, ModelDescription.JsonOptions)!.AsObject();
+        if (!trainable) o["trainable"] = false;
+        return new(TypeId, o, typeof(DitDenoiserFactory).Assembly.GetName().Name);
+    }
 }

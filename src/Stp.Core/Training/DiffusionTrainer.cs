@@ -136,7 +136,8 @@ public sealed class DiffusionTrainer : IDisposable
         }
         else
         {
-            gradNorm = nn.utils.clip_grad_norm_(_params.Select(p => p.Param), double.MaxValue, 2.0);
+            // Measure the norm without clipping (libtorch converts the bound to float32: double.MaxValue overflows).
+            gradNorm = nn.utils.clip_grad_norm_(_params.Select(p => p.Param), float.MaxValue, 2.0);
         }
         _optimizer.step();
         if (_ema.Count > 0)
