@@ -22,6 +22,10 @@ internal static class TrainCommand
         var prior = new Option<string>("--prior") { Description = "stp (Scaling the Prior), none (plain EDM) or normalize (the -N ablation)", DefaultValueFactory = _ => "stp" };
         var gamma = new Option<string>("--gamma") { Description = "gamma_N table: published (the paper's), data (computed from the training set, Z = mean scale at --gamma-reference atoms) or a JSON file from 'stp scale'", DefaultValueFactory = _ => "published" };
         var gammaReference = new Option<int?>("--gamma-reference") { Description = "With --gamma data: the size N normalised to gamma_N = 1 (default 29 for qm9, 94 for geom, as in the published tables); sizes beyond the data come from the power-law fit" };
+        var backbone = new Option<string>("--backbone") { Description = "edm (EGNN on EDM's features) or radm (RADM: learned rotation, frozen encoder, GNN decoder, latent DiT; StP on the latent coordinates)", DefaultValueFactory = _ => "edm" };
+        var stage = new Option<string?>("--stage") { Description = "RADM: autoencoder (stage 1) or diffusion (stage 2); default: both, each with half of --steps/--epochs/--time-budget" };
+        var ditSize = new Option<string?>("--dit-size") { Description = "RADM: the latent DiT, tiny (depth 2, hidden 64), small (DiT-S: 12, 384) or base (DiT-B: 12, 768, released); default small" };
+        var autoencoder = new Option<string?>("--autoencoder") { Description = "RADM stage 2: the stage-1 model to freeze (default <out>/autoencoder/checkpoint.safetensors)" };
         var size = new Option<string>("--model-size") { Description = "tiny (nf 32, 2 layers), small (nf 64, 4), medium (nf 128, 6), or released (QM9: nf 256, 9; GEOM: nf 256, 4)", DefaultValueFactory = _ => "small" };
         var nf = new Option<int?>("--nf") { Description = "Hidden width (overrides --model-size)" };
         var layers = new Option<int?>("--layers") { Description = "EGNN layers (overrides --model-size)" };
@@ -39,8 +43,8 @@ internal static class TrainCommand
         var evalSamples = new Option<int>("--eval-samples") { Description = "Molecules sampled at each evaluation (default 200)", DefaultValueFactory = _ => 200 };
         var lowMemory = new Option<bool>("--low-memory") { Description = "Return freed native memory to the OS (lower peak memory, somewhat slower; Linux/glibc)" };
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
-        var cmd = new Command("train", "Train a diffusion model (EDM backbone) with StP, plain EDM or the -N ablation; checkpoints can be resumed.")
-        { dataset, data, download, prior, gamma, gammaReference, size, nf, layers, batch, steps, epochs, budget, lr, ema, maxTrain, outDir, resume, ckptEvery, evalEvery, evalSamples, lowMemory, seed, device, threads };
+        var cmd = new Command("train", "Train a diffusion model (EDM or RADM backbone) with StP, plain EDM or the -N ablation; checkpoints can be resumed.")
+        { dataset, data, download, prior, gamma, gammaReference, backbone, stage, ditSize, autoencoder, size, nf, layers, batch, steps, epochs, budget, lr, ema, maxTrain, outDir, resume, ckptEvery, evalEvery, evalSamples, lowMemory, seed, device, threads };
         cmd.SetAction(async (r, ct) =>
         {
             var ds = r.GetValue(dataset)!.ToLowerInvariant();
@@ -62,6 +66,15 @@ internal static class TrainCommand
             if (bad.Count > 0) { Console.WriteLine($"Skipping {bad.Count} molecules with elements outside the {ds} vocabulary."); train = train.Except(bad).ToList(); }
             if (r.GetValue(maxTrain) is int mt) train = train.Take(mt).ToList();
             Console.WriteLine($"{all.Count} molecules: train {train.Count}, validation {valid.Count}, held-out test {test.Count}");
+            var backboneName = r.GetValue(backbone)!.ToLowerInvariant();
+            if (backboneName == "radm")
+                return RadmTraining.Run(new RadmTrainRequest(ds, features, train, dataPath, folder, dev, r.GetValue(stage), r.GetValue(ditSize),
+                    r.GetValue(size)!, r.GetValue(nf), r.GetValue(layers), priorKind, () => ResolveGamma(r.GetValue(gamma)!, ds, train, r.GetValue(gammaReference)),
+                    r.GetValue(batch), r.GetValue(steps), r.GetValue(epochs), r.GetValue(budget) is string tb ? ParseDuration(tb) : null, r.GetValue(lr), r.GetValue(ema),
+                    r.GetValue(resume), r.GetValue(autoencoder), r.GetValue(ckptEvery), r.GetValue(evalEvery), r.GetValue(evalSamples), r.GetValue(seed)), ct);
+            if (backboneName != "edm") throw new UsageException($"--backbone: unknown backbone '{backboneName}' (edm, radm).");
+            if (r.GetValue(stage) is not null || r.GetValue(ditSize) is not null || r.GetValue(autoencoder) is not null)
+                throw new UsageException("--stage, --dit-size and --autoencoder apply only to --backbone radm.");
 
             var ckptPath = Path.Combine(folder, "checkpoint.safetensors");
             bool resuming = r.GetValue(resume) && File.Exists(ckptPath);
@@ -104,65 +117,8 @@ internal static class TrainCommand
             var timeBudget = r.GetValue(budget) is string b ? ParseDuration(b) : (TimeSpan?)null;
             if (maxSteps is null && timeBudget is null) throw new UsageException("Give --steps, --epochs or --time-budget.");
 
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); Console.WriteLine("\nStopping after this step; saving a checkpoint ..."); };
-            Console.CancelKeyPress += onCancel;
-            var log = Path.Combine(folder, "train_log.csv");
-            if (!File.Exists(log)) File.WriteAllText(log, "step,epoch,loss,grad_norm,clipped,step_seconds\n");
-            var evalLog = Path.Combine(folder, "eval_log.csv");
-            if (!File.Exists(evalLog)) File.WriteAllText(evalLog, "step,molecules,atom_stability,molecule_stability,validity,valid_unique,single_fragment\n");
-            var evaluator = ds == "qm9" ? MetricsEvaluator.ForQm9() : MetricsEvaluator.ForGeomDrugs();
-            var progress = new ProgressLine();
-            var sw = Stopwatch.StartNew();
-            long startStep = trainer.Step;
-            double avg = double.NaN;
-            var logLines = new List<string>();
-            try
-            {
-                while (!cts.IsCancellationRequested)
-                {
-                    if (maxSteps is long ms && trainer.Step >= ms) break;
-                    if (timeBudget is TimeSpan tb && sw.Elapsed >= tb) break;
-                    var p = trainer.TrainStep();
-                    avg = double.IsNaN(avg) ? p.Loss : 0.98 * avg + 0.02 * p.Loss;
-                    logLines.Add(string.Create(CultureInfo.InvariantCulture, $"{p.Step},{p.Epoch},{p.Loss:G6},{p.GradNorm:G6},{(p.Clipped ? 1 : 0)},{p.StepSeconds:F4}"));
-                    double rate = (trainer.Step - startStep) / sw.Elapsed.TotalSeconds;
-                    TimeSpan? eta = maxSteps is long m2 ? TimeSpan.FromSeconds((m2 - trainer.Step) / Math.Max(rate, 1e-9)) : timeBudget - sw.Elapsed;
-                    progress.Update($"step {trainer.Step}{(maxSteps is long m3 ? "/" + m3 : "")} epoch {p.Epoch} loss {p.Loss:F4} (avg {avg:F4}) {rate:F2} steps/s ETA {ProgressLine.Eta(eta ?? TimeSpan.Zero)}");
-                    if (trainer.Step % r.GetValue(ckptEvery) == 0) Save();
-                    int ee = r.GetValue(evalEvery);
-                    if (ee > 0 && trainer.Step % ee == 0) Evaluate();
-                }
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-                Save();
-                progress.Done();
-            }
-            Console.WriteLine($"Saved {ckptPath} at step {trainer.Step} ({sw.Elapsed.TotalMinutes:F1} min this session).");
-            return cts.IsCancellationRequested && !ct.IsCancellationRequested ? 130 : 0;
-
-            void Save()
-            {
-                trainer.SaveCheckpoint(ckptPath, meta);
-                File.AppendAllLines(log, logLines);
-                logLines.Clear();
-            }
-
-            void Evaluate()
-            {
-                var sizes = model.SizeDistribution!.Sample(r.GetValue(evalSamples), seed: trainer.Step);
-                IReadOnlyList<Molecule> mols;
-                using (trainer.UseEmaWeights())
-                    mols = new DiffusionSampler(model).Sample(SamplingPlan.Efficient(sizes, 100), seed: trainer.Step, device: dev);
-                var res = evaluator.Evaluate(mols);
-                double single = res.Molecules.Count(m => m.FragmentCount == 1) / (double)res.Molecules.Count;
-                File.AppendAllText(evalLog, string.Create(CultureInfo.InvariantCulture,
-                    $"{trainer.Step},{mols.Count},{res.AtomStability:F4},{res.MoleculeStability:F4},{res.Validity:F4},{res.ValidAndUnique:F4},{single:F4}\n"));
-                progress.Done();
-                Console.WriteLine($"[eval step {trainer.Step}] {mols.Count} samples: atom stability {res.AtomStability:P1}, molecule stability {res.MoleculeStability:P1}, validity {res.Validity:P1}, single fragment {single:P1}");
-            }
+            return TrainingLoop.Run(trainer, new TrainingLoopOptions(folder, ckptPath, meta, maxSteps, timeBudget, r.GetValue(ckptEvery),
+                r.GetValue(evalEvery), r.GetValue(evalSamples), ds, dev), ct);
         });
         return cmd;
     }
