@@ -24,8 +24,11 @@ internal static class TrainCommand
         var prior = new Option<string>("--prior") { Description = "stp (Scaling the Prior), none (plain EDM) or normalize (the -N ablation)", DefaultValueFactory = _ => "stp" };
         var gamma = new Option<string>("--gamma") { Description = "gamma_N table: published (the paper's), data (computed from the training set, Z = mean scale at --gamma-reference atoms) or a JSON file from 'stp scale'", DefaultValueFactory = _ => "published" };
         var gammaReference = new Option<int?>("--gamma-reference") { Description = "With --gamma data: the size N normalised to gamma_N = 1 (default 29 for qm9, 94 for geom, as in the published tables); sizes beyond the data come from the power-law fit" };
-        var backbone = new Option<string>("--backbone") { Description = "edm (EGNN on EDM's features) or geoldm (GeoLDM: equivariant autoencoder, encoder frozen at its seeded init, latent EGNN; StP on the latent coordinates)", DefaultValueFactory = _ => "edm" };
+        var backbone = new Option<string>("--backbone") { Description = "edm (EGNN on EDM's features) geoldm (GeoLDM: equivariant autoencoder, encoder frozen at its seeded init, latent EGNN) or radm (RADM: learned rotation, frozen encoder, GNN decoder, latent DiT); StP acts on the latent coordinates", DefaultValueFactory = _ => "edm" };
         var latent = new Option<int?>("--latent-nf") { Description = "GeoLDM latent channels per atom (default 1 for qm9, 2 for geom)" };
+        var stage = new Option<string?>("--stage") { Description = "RADM: autoencoder (stage 1) or diffusion (stage 2); default: both, each with half of --steps/--epochs/--time-budget" };
+        var ditSize = new Option<string?>("--dit-size") { Description = "RADM: the latent DiT, tiny (depth 2, hidden 64), small (DiT-S: 12, 384) or base (DiT-B: 12, 768, released); default small" };
+        var autoencoder = new Option<string?>("--autoencoder") { Description = "RADM stage 2: the stage-1 model to freeze (default <out>/autoencoder/checkpoint.safetensors)" };
         var size = new Option<string>("--model-size") { Description = "tiny (nf 32, 2 layers), small (nf 64, 4), medium (nf 128, 6), or released (QM9: nf 256, 9; GEOM: nf 256, 4)", DefaultValueFactory = _ => "small" };
         var nf = new Option<int?>("--nf") { Description = "Hidden width (overrides --model-size)" };
         var layers = new Option<int?>("--layers") { Description = "EGNN layers (overrides --model-size)" };
@@ -44,8 +47,8 @@ internal static class TrainCommand
         var lowMemory = new Option<bool>("--low-memory") { Description = "Return freed native memory to the OS (lower peak memory, somewhat slower; Linux/glibc)" };
         var condition = new Option<string[]>("--condition") { Description = "Train a conditional model on these QM9 properties (e.g. alpha, or alpha,gap), in EDM's units, on the generator half of the conditional protocol", AllowMultipleArgumentsPerToken = true };
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
-        var cmd = new Command("train", "Train a diffusion model (EDM or GeoLDM backbone) with StP, the plain prior or the -N ablation; checkpoints can be resumed.")
-        { dataset, data, download, prior, gamma, gammaReference, backbone, latent, size, nf, layers, batch, steps, epochs, budget, lr, ema, maxTrain, outDir, resume, ckptEvery, evalEvery, evalSamples, lowMemory, condition, seed, device, threads };
+        var cmd = new Command("train", "Train a diffusion model (EDM, GeoLDM or RADM backbone) with StP, the plain prior or the -N ablation; checkpoints can be resumed.")
+        { dataset, data, download, prior, gamma, gammaReference, backbone, latent, stage, ditSize, autoencoder, size, nf, layers, batch, steps, epochs, budget, lr, ema, maxTrain, outDir, resume, ckptEvery, evalEvery, evalSamples, lowMemory, condition, seed, device, threads };
         cmd.SetAction(async (r, ct) =>
         {
             var ds = r.GetValue(dataset)!.ToLowerInvariant();
@@ -72,6 +75,17 @@ internal static class TrainCommand
             if (r.GetValue(maxTrain) is int mt) train = train.Take(mt).ToList();
             Console.WriteLine($"{all.Count} molecules: train {train.Count}, validation {valid.Count}, held-out test {test.Count}");
 
+            var backboneName = r.GetValue(backbone)!.ToLowerInvariant();
+            if (backboneName == "radm")
+            {
+                if (conditionNames is not null) throw new UsageException("--condition is not available for --backbone radm yet.");
+                return RadmTraining.Run(new RadmTrainRequest(ds, features, train, dataPath, folder, dev, r.GetValue(stage), r.GetValue(ditSize),
+                    r.GetValue(size)!, r.GetValue(nf), r.GetValue(layers), priorKind, () => ResolveGamma(r.GetValue(gamma)!, ds, train, r.GetValue(gammaReference)),
+                    r.GetValue(batch), r.GetValue(steps), r.GetValue(epochs), r.GetValue(budget) is string tbr ? ParseDuration(tbr) : null, r.GetValue(lr), r.GetValue(ema),
+                    r.GetValue(resume), r.GetValue(autoencoder), r.GetValue(ckptEvery), r.GetValue(evalEvery), r.GetValue(evalSamples), r.GetValue(seed)), ct);
+            }
+            if (r.GetValue(stage) is not null || r.GetValue(ditSize) is not null || r.GetValue(autoencoder) is not null)
+                throw new UsageException("--stage, --dit-size and --autoencoder apply only to --backbone radm.");
             var ckptPath = Path.Combine(folder, "checkpoint.safetensors");
             bool resuming = r.GetValue(resume) && File.Exists(ckptPath);
             if (r.GetValue(resume) && !resuming) Console.WriteLine($"No checkpoint at {ckptPath}; starting a new run.");
@@ -106,7 +120,7 @@ internal static class TrainCommand
                 {
                     "edm" => DiffusionModel.Create(new EgnnDenoiser(egnn, dev), priorKind, table, features),
                     "geoldm" => CreateGeoLdm(features, egnn, r.GetValue(latent) ?? (ds == "geom" ? 2 : 1), priorKind, table, runSeed, dev),
-                    var other => throw new UsageException($"--backbone: unknown backbone '{other}' (edm, geoldm)."),
+                    var other => throw new UsageException($"--backbone: unknown backbone '{other}' (edm, geoldm, radm)."),
                 };
                 model.SizeDistribution = SizeDistribution.FromMolecules(train);
                 if (conditionNames is not null) Conditioning.Attach(model, conditionNames, train);

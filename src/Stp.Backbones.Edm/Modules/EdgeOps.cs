@@ -14,8 +14,9 @@ internal static class EdgeOps
     /// The first Linear of an edge MLP applied to [h_i, h_j, e_ij] without building the concatenation:
     /// W [h_i, h_j, e_ij] + b = (W_a h + b)_i + (W_b h)_j + W_c e_ij. Every node is projected once (two M x nf GEMMs),
     /// then the projections are gathered per edge. Parameters keep PyTorch's layout (out, 2 nf + edge features).
+    /// <paramref name="edgeAttr"/> is null for a layer without edge features (input [h_i, h_j]).
     /// </summary>
-    public static Tensor FirstLinear(Linear layer, Tensor h, Tensor edgeAttr, MolecularGraph graph)
+    public static Tensor FirstLinear(Linear layer, Tensor h, Tensor? edgeAttr, MolecularGraph graph)
     {
         long nf = h.shape[1];
         var w = layer.weight!;
@@ -24,6 +25,7 @@ internal static class EdgeOps
         var edges = source.index_select(0, graph.Row);
         using var gathered = target.index_select(0, graph.Col);
         edges.AddInPlace(gathered);
+        if (edgeAttr is null) return edges;
         using var wc = w.narrow(1, 2 * nf, edgeAttr.shape[1]).t();
         return edges.addmm_(edgeAttr, wc);
     }

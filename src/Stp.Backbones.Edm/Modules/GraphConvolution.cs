@@ -10,7 +10,8 @@ namespace Stp.Backbones.Edm.Modules;
 /// <summary>
 /// EDM's invariant graph convolution (GCL): m_ij = SiLU(W2 SiLU(W1 [h_i, h_j, e_ij])), optionally gated by
 /// sigmoid(att(m_ij)); aggregated onto i; residual node update h_i + W4 SiLU(W3 [h_i, agg_i]).
-/// State-dict names: edge_mlp.{0,2}, node_mlp.{0,2}, att_mlp.0.
+/// State-dict names: edge_mlp.{0,2}, node_mlp.{0,2}, att_mlp.0. With no edge features it is the plain GCL of EDM's
+/// non-equivariant GNN ('gnn_dynamics'), whose edge MLP sees [h_i, h_j] only (RADM's aligner and decoder).
 /// </summary>
 internal sealed class GraphConvolution : nn.Module
 {
@@ -44,8 +45,8 @@ internal sealed class GraphConvolution : nn.Module
         _normalizationFactor = normalizationFactor;
     }
 
-    /// <summary>Returns the updated node states [M, nf].</summary>
-    public Tensor Forward(Tensor h, Tensor edgeAttr, MolecularGraph graph)
+    /// <summary>Returns the updated node states [M, nf]; <paramref name="edgeAttr"/> is null for a GCL without edge features.</summary>
+    public Tensor Forward(Tensor h, Tensor? edgeAttr, MolecularGraph graph)
     {
         using var scope = torch.NewDisposeScope();
         var m = F.silu(EdgeOps.FirstLinear(edge_mlp[0], h, edgeAttr, graph));

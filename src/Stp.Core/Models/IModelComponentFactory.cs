@@ -10,6 +10,9 @@ public interface IModelComponentFactory
     /// <summary>The type id this factory builds (e.g. "edm.egnn").</summary>
     string Type { get; }
 
-    /// <summary>Builds the component: an <see cref="Stp.Diffusion.IDenoiser"/> or an <see cref="Stp.Codecs.IMoleculeCodec"/>.</summary>
+    /// <summary>
+    /// Builds the component: an <see cref="Stp.Diffusion.IDenoiser"/>, an <see cref="Stp.Codecs.IMoleculeCodec"/> or an
+    /// <see cref="Stp.Objectives.ITrainingObjective"/> (named by the model's objective, built without options).
+    /// </summary>
     object Create(ComponentDescription description, ModelBuildContext context);
 }

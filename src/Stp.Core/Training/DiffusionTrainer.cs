@@ -144,7 +144,8 @@ public sealed class DiffusionTrainer : IDisposable
         _optimizer.ZeroGrad();
         var loss = Model.TrainingLoss(batch, Options.Seed, Step);
         double lossValue = loss.Loss.item<float>();
-        double gradNorm = double.NaN, maxNorm = Options.ClipGradients ? Clipper.MaxNorm : double.MaxValue;
+        // Without clipping the norm is only measured (libtorch converts the bound to float32: double.MaxValue would overflow).
+        double gradNorm = double.NaN, maxNorm = Options.ClipGradients ? Clipper.MaxNorm : float.MaxValue;
         if (double.IsFinite(lossValue))
         {
             loss.Loss.backward();

@@ -1,0 +1,14 @@
+using Stp.Chemistry;
+using Stp.Data;
+using Stp.Diffusion;
+using Stp.Prior;
+using static TorchSharp.torch;
+
+namespace Stp.Cli;
+
+/// <summary>The <c>stp train --backbone radm</c> arguments, resolved (data loaded and split, device chosen).</summary>
+internal sealed record RadmTrainRequest(
+    string Dataset, AtomFeatures Features, IReadOnlyList<Molecule> Train, string DataPath, string Folder, Device Device,
+    string? Stage, string? DitSize, string ModelSize, int? HiddenFeatures, int? Layers, PriorKind Prior, Func<PriorScaleTable?> Gamma,
+    int BatchSize, long? Steps, double? Epochs, TimeSpan? TimeBudget, double LearningRate, double Ema, bool Resume, string? Autoencoder,
+    int CheckpointEvery, int EvalEvery, int EvalSamples, long Seed);
