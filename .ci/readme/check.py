@@ -15,11 +15,11 @@ for i, code in enumerate(blocks, 1):
     exe = here / "bin" / "Release" / "net10.0" / "ReadmeExample"
     start = time.time()
     try:
-        run = subprocess.run([str(exe)], cwd=root, capture_output=True, text=True, timeout=120)
+        run = subprocess.run([str(exe)], cwd=root, capture_output=True, text=True, timeout=300)
         ok = run.returncode == 0
         tail = (run.stdout + run.stderr)[-1500:]
     except subprocess.TimeoutExpired:
-        ok, tail = False, "timed out after 120 s"
+        ok, tail = False, "timed out after 300 s"
     print(f"README C# block {i}: {'ran' if ok else 'FAILED'} in {time.time() - start:.0f} s")
     if "-v" in sys.argv: print(tail)
     if not ok:
