@@ -105,4 +105,39 @@ public class CodecTests
         }
         TestContext.Out.WriteLine($"permutation + batching invariance: worst error {worst:E2}");
     }
+
+    [Test]
+    public void GeomCodecKeepsEveryClassAndHasNoZChannel()
+    {
+        // Without a Z channel the reference's decode() slices h[:, :, 3:-1] and drops the last class (Bi); ours keeps all 16.
+        manual_seed(4);
+        using var codec = new GeoLdmCodec(GeoLdmOptions.Small(AtomFeatures.GeomDrugs, latentFeatures: 2, hiddenFeatures: 16, layers: 1));
+        var molecules = new[] { new Molecule(new[] { 6, 83, 1, 35 }, new double[] { 0, 0, 0, 1.5, 0, 0, 0, 1.1, 0, -1.9, 0, 0 }) };
+        using var scope = NewDisposeScope();
+        using var batch = MoleculeBatch.Create(molecules, AtomFeatures.GeomDrugs, padTo: 6);
+        var z = codec.Encode(batch);
+        var decoded = codec.Decode(z, batch.NodeMask, batch.Sizes);
+        Assert.That(decoded.ClassScores.shape, Is.EqualTo(new long[] { 1, 6, 16 }));
+        Assert.That(codec.DecodeFeatures(z, batch.NodeMask, batch.Sizes).shape, Is.EqualTo(new long[] { 1, 6, 16 }));
+        // Reconstruction error: coordinates + cross-entropy over all 6 slots (2 padding slots add log 16), no Z term, / (3 + 16) * 6.
+        var (xRec, hRec) = codec.Reconstruct(z, batch.Sizes);
+        var ce = nn.functional.cross_entropy(hRec.reshape(6, 16), batch.Features.argmax(2).reshape(6), reduction: nn.Reduction.Sum);
+        var expected = ((xRec - batch.Positions).square().sum() + ce) / (19.0 * 6);
+        Assert.That(codec.ReconstructionLoss(batch, z).item<float>(), Is.EqualTo(expected.item<float>()).Within(1e-5));
+    }
+
+    [Test]
+    public void NormalizedCoordinatesAblationWrapsTheCodec()
+    {
+        using var model = TinyGeoLdm.Model(6, Stp.Diffusion.PriorKind.NormalizedCoordinates);
+        using var batch = MoleculeBatch.Create(TinyGeoLdm.Molecules(4, 2), AtomFeatures.Qm9);
+        using var scope = NewDisposeScope();
+        var loss = model.TrainingLoss(batch, 1, 0);
+        Assert.That(double.IsFinite(loss.Loss.item<float>()) && loss.Auxiliary is not null);
+        using var dir = new Stp.Testing.TempFolder();
+        model.Save(dir.File("m"));
+        using var loaded = Stp.Diffusion.DiffusionModel.Load(dir.File("m"));
+        Assert.That(loaded.Prior, Is.EqualTo(Stp.Diffusion.PriorKind.NormalizedCoordinates));
+        Assert.That(((NormalizedCoordinatesCodec)loaded.Codec).Inner, Is.TypeOf<GeoLdmCodec>());
+    }
 }

@@ -83,6 +83,25 @@ public class ModelFileTests
     }
 
     [Test]
+    public void GeoLdmCheckpointImports()
+    {
+        // An EnLatentDiffusion state dict as GeoLDM saves it: buffer, gamma.gamma, dynamics.*, vae.buffer, vae.encoder.*, vae.decoder.*.
+        using var dir = new TempFolder();
+        using var source = TinyGeoLdm.Model(31, PriorKind.Unit);
+        var arrays = new List<(string, byte[])> { ("buffer", Npy(torch.zeros(1))), ("gamma.gamma", Npy(torch.zeros(1001))), ("vae.buffer", Npy(torch.zeros(1))) };
+        arrays.AddRange(source.Denoiser.Module.named_parameters().Select(p => ("dynamics." + p.name, Npy(p.parameter))));
+        arrays.AddRange(source.Codec.Module!.named_parameters().Select(p => ("vae." + p.name, Npy(p.parameter))));
+        var path = dir.File("generative_model_ema.npz");
+        NpyBytes.WriteNpz(path, compressed: false, arrays.ToArray());
+        using var imported = GeoLdmModel.FromCheckpoint(path, TinyGeoLdm.Options());
+        var expected = Weights(source);
+        Assert.That(MaxDifference(expected, Weights(imported)), Is.Zero);
+    }
+
+    private static byte[] Npy(Tensor t) =>
+        NpyBytes.Of("<f4", "(" + string.Join(", ", t.shape) + (t.shape.Length == 1 ? ",)" : ")"), t.detach().contiguous().data<float>().ToArray());
+
+    [Test]
     public void BadCodecOptionsNameTheProblem()
     {
         var factory = new GeoLdmCodecFactory();

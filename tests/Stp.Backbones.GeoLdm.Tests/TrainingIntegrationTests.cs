@@ -53,7 +53,7 @@ public class TrainingIntegrationTests
         double latentDifference = codec.RelativeCoordinateDifference(train);
 
         using var trainer = new DiffusionTrainer(model, train, new TrainerOptions { BatchSize = 16, LearningRate = 2e-3, EmaDecay = 0.99, Seed = 7 });
-        var losses = Enumerable.Range(0, 300).Select(_ => trainer.TrainStep().Loss).ToList();
+        var losses = Enumerable.Range(0, 200).Select(_ => trainer.TrainStep().Loss).ToList();
         (double Diffusion, double Reconstruction) after;
         double accuracy;
         IReadOnlyList<Molecule> molecules;
@@ -62,7 +62,7 @@ public class TrainingIntegrationTests
         {
             after = Losses(model, probe);
             accuracy = TypeAccuracy(codec, probe);
-            molecules = new DiffusionSampler(model, new SamplerOptions { Steps = 100 }).Sample(SamplingPlan.Efficient(sizes, 3), seed: 1);
+            molecules = new DiffusionSampler(model, new SamplerOptions { Steps = 50 }).Sample(SamplingPlan.Efficient(sizes, 3), seed: 1);
         }
         var counts = train.Take(64).SelectMany(m => m.AtomicNumbers).GroupBy(z => z).ToDictionary(g => g.Key, g => g.Count());
         double chance = counts.Values.Max() / (double)counts.Values.Sum();
