@@ -43,17 +43,9 @@ internal static class RadmTraining
         var folder = Path.Combine(q.Folder, "autoencoder");
         Directory.CreateDirectory(folder);
         var ckpt = Path.Combine(folder, "checkpoint.safetensors");
-        bool resuming = q.Resume && File.Exists(ckpt);
-        if (q.Resume && !resuming) Console.WriteLine($"No checkpoint at {ckpt}; starting a new autoencoder run.");
-        long seed = q.Seed;
-        DiffusionModel model;
-        if (resuming)
-        {
-            model = DiffusionModel.Load(ckpt, q.Device);
-            if (!RadmModel.IsAutoencoderStage(model)) { model.Dispose(); throw new UsageException($"{ckpt} is not a RADM autoencoder-stage checkpoint."); }
-            seed = TrainerCheckpoint.ReadSeed(ckpt);
-        }
-        else
+        var (model, seed) = Resume(q, ckpt, "autoencoder", RadmModel.IsAutoencoderStage);
+        bool resuming = model is not null;
+        if (model is null)
         {
             var ae = AutoencoderOptions(q);
             // The DiT only rides along (frozen, zero output) so that the file is a whole model; stage 2 builds its own.
@@ -80,21 +72,10 @@ internal static class RadmTraining
     private static int Diffusion(RadmTrainRequest q, CancellationToken ct)
     {
         var ckpt = Path.Combine(q.Folder, "checkpoint.safetensors");
-        bool resuming = q.Resume && File.Exists(ckpt);
-        if (q.Resume && !resuming) Console.WriteLine($"No checkpoint at {ckpt}; starting a new diffusion run.");
-        long seed = q.Seed;
-        DiffusionModel model;
-        if (resuming)
-        {
-            model = DiffusionModel.Load(ckpt, q.Device);
-            if (model.Codec is not RadmCodec && model.Codec is not Codecs.NormalizedCoordinatesCodec { Inner: RadmCodec } || RadmModel.IsAutoencoderStage(model))
-            {
-                model.Dispose();
-                throw new UsageException($"{ckpt} is not a RADM diffusion-stage checkpoint.");
-            }
-            seed = TrainerCheckpoint.ReadSeed(ckpt);
-        }
-        else
+        var (model, seed) = Resume(q, ckpt, "diffusion",
+            m => (m.Codec is RadmCodec || m.Codec is Codecs.NormalizedCoordinatesCodec { Inner: RadmCodec }) && !RadmModel.IsAutoencoderStage(m));
+        bool resuming = model is not null;
+        if (model is null)
         {
             var aePath = q.Autoencoder ?? Path.Combine(q.Folder, "autoencoder", "checkpoint.safetensors");
             if (!File.Exists(aePath) && !File.Exists(aePath + ".safetensors"))
@@ -120,6 +101,24 @@ internal static class RadmTraining
         }
     }
 
+    /// <summary>With --resume and a checkpoint of the right stage: the model and the seed it was trained with; else (null, --seed).</summary>
+    private static (DiffusionModel? Model, long Seed) Resume(RadmTrainRequest q, string ckpt, string stage, Func<DiffusionModel, bool> isStage)
+    {
+        if (!q.Resume) return (null, q.Seed);
+        if (!File.Exists(ckpt))
+        {
+            Console.WriteLine($"No checkpoint at {ckpt}; starting a new {stage} run.");
+            return (null, q.Seed);
+        }
+        var model = DiffusionModel.Load(ckpt, q.Device);
+        if (!isStage(model))
+        {
+            model.Dispose();
+            throw new UsageException($"{ckpt} is not a RADM {stage}-stage checkpoint.");
+        }
+        return (model, TrainerCheckpoint.ReadSeed(ckpt));
+    }
+
     /// <summary>The autoencoder of --model-size (tiny nf 32 / 2 decoder layers, small 64 / 4, medium 128 / 6, released as RADM), --nf and --layers.</summary>
     internal static RadmAutoencoderOptions AutoencoderOptions(RadmTrainRequest q)
     {
@@ -135,7 +134,7 @@ internal static class RadmTraining
         {
             return o with
             {
-                HiddenFeatures = q.HiddenFeatures ?? o.HiddenFeatures,
+                Network = o.Network with { HiddenFeatures = q.HiddenFeatures ?? o.HiddenFeatures },
                 DecoderLayers = q.Layers ?? o.DecoderLayers,
                 LatentFeatures = q.ModelSize.Equals("released", StringComparison.OrdinalIgnoreCase) ? o.LatentFeatures : q.Dataset == "geom" ? 2 : 1,
             };

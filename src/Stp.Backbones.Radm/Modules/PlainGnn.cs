@@ -29,7 +29,7 @@ internal sealed class PlainGnn : nn.Module
         _layers = new GraphConvolution[layers];
         for (int i = 0; i < layers; i++)
         {
-            _layers[i] = new GraphConvolution($"gcl_{i}", nf, 0, options.Attention, options.Aggregation, options.NormalizationFactor);
+            _layers[i] = new GraphConvolution($"gcl_{i}", nf, 0, options.Network.Attention, options.Network.Aggregation, options.Network.NormalizationFactor);
             register_module($"gcl_{i}", _layers[i]);
         }
     }
