@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using Stp.Backbones.Edm.IO;
 using Stp.Backbones.Radm.Modules;
 using Stp.Diffusion;
@@ -126,7 +127,8 @@ public sealed class DitDenoiser : IDenoiser, IDescribedComponent, IDisposable
         var t = input.Time.reshape(-1).to(ScalarType.Float32, pos.device);
         if (t.numel() == 1 && b != 1) t = t.expand(b).contiguous();
         Tensor? attn = null;
-        var real = m.squeeze(2) > 0.5;
+        using var half = 0.5.ToScalar();
+        var real = m.squeeze(2).gt(half);
         if (!real.all().item<bool>())
         {
             using var eye = torch.eye(n, dtype: ScalarType.Bool, device: pos.device);

@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using Stp.Backbones.Radm.Modules;
 using Stp.Codecs;
 using Stp.Data;
@@ -163,8 +164,8 @@ public sealed class RadmCodec : IMoleculeCodec, IDescribedComponent, IDisposable
             (mx, mh) = _ae.Encode(aligned, batch.Features, graph);
         }
         // z = means + (the pipeline's noisy latent - the means): the same values, differentiable in the means.
-        var zx = mx + (latent.X - mx.detach());
-        var zh = mh + (latent.H - mh.detach());
+        var zx = mx.Plus(latent.X - mx.detach());
+        var zh = mh.Plus(latent.H - mh.detach());
         var (xr, hr) = _ae.Decode(zx, zh, graph);
         return ReconstructionLoss(xr, hr, aligned, batch).MoveToOuterDisposeScope();
     }
@@ -180,7 +181,7 @@ public sealed class RadmCodec : IMoleculeCodec, IDescribedComponent, IDisposable
         var graph = _ae.Graph(batch.Sizes, batch.PaddedSize, batch.Positions.device);
         var aligned = torch.bmm(CenterOfMass.Remove(batch.Positions, batch.NodeMask), rotation);
         var (mx, mh) = _ae.Encode(aligned, batch.Features, graph);
-        var (xr, hr) = _ae.Decode(mx + LatentSigma * noise.X, mh + LatentSigma * noise.H, graph);
+        var (xr, hr) = _ae.Decode(mx.PlusScaled(noise.X, LatentSigma), mh.PlusScaled(noise.H, LatentSigma), graph);
         return ReconstructionLoss(xr, hr, aligned, batch).MoveToOuterDisposeScope();
     }
 
@@ -190,13 +191,13 @@ public sealed class RadmCodec : IMoleculeCodec, IDescribedComponent, IDisposable
         using var scope = NewDisposeScope();
         var mask = batch.NodeMask;
         int k = Features.Vocabulary.Count, b = batch.Count, n = batch.PaddedSize;
-        var dist = ((xRec - aligned).square() * mask).sum([1, 2]);
+        var dist = ((xRec - aligned).Squared() * mask).sum([1, 2]);
         var target = batch.Features.narrow(2, 0, k).argmax(2);
         var ce = F.cross_entropy(hRec.narrow(2, 0, k).reshape(-1, k), target.reshape(-1), reduction: nn.Reduction.None).reshape(b, n).sum(1);
-        var total = dist + ce;
+        var total = dist.Plus(ce);
         if (Features.IncludeAtomicNumber)
-            total = total + ((hRec.narrow(2, k, 1) - batch.Features.narrow(2, k, 1)).square() * mask).sum([1, 2]);
-        return (total / n).MoveToOuterDisposeScope();
+            total = total.Plus(((hRec.narrow(2, k, 1) - batch.Features.narrow(2, k, 1)).Squared() * mask).sum([1, 2]));
+        return total.DividedBy(n).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,7 +21,8 @@ public static class SpecialProcrustes
             throw new ArgumentException($"Special Procrustes needs matrices [..., 3, 3]; got [{string.Join(", ", m.shape)}].", nameof(m));
         using var scope = torch.NewDisposeScope();
         var (u, _, vh) = torch.linalg.svd(m, fullMatrices: false);
-        var flip = (torch.linalg.det(u) * torch.linalg.det(vh)) < 0;
+        using var zero = 0.ToScalar();
+        var flip = (torch.linalg.det(u) * torch.linalg.det(vh)).lt(zero);
         var last = torch.where(flip, -torch.ones_like(flip, dtype: m.dtype), torch.ones_like(flip, dtype: m.dtype));
         var ones = torch.ones_like(last);
         var diag = torch.stack([ones, ones, last], -1).unsqueeze(-2);

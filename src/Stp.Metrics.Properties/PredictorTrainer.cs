@@ -43,8 +43,10 @@ public sealed class PredictorTrainer
         var targets = PropertyMae.Targets(train, Predictor.Property).Select(v => (float)((v - norm.Means[0]) / norm.Mads[0])).ToArray();
         var validTargets = PropertyMae.Targets(validation, Predictor.Property);
         var net = Predictor.Network;
-        var parameters = net.parameters().ToList();
-        using var adam = optim.Adam(parameters, lr: Options.LearningRate, weight_decay: Options.WeightDecay);
+        // PyTorch's Adam (betas 0.9, 0.999, eps 1e-8, L2 weight decay), computed by Core's optimiser, which passes every
+        // number as a rooted Scalar (TorchSharp's own optimisers create temporaries the GC can free mid-call).
+        var parameters = net.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
+        using var adam = new AdamWOptimizer(parameters, Options.LearningRate, 0.9, 0.999, 1e-8, Options.WeightDecay, amsGrad: false, decoupledWeightDecay: false);
         var schedule = new CosineAnnealingSchedule(Options.Epochs);
         var history = new List<PredictorEpoch>();
         Dictionary<string, Tensor>? best = null;
@@ -57,7 +59,7 @@ public sealed class PredictorTrainer
                 cancellationToken.ThrowIfCancellationRequested();
                 var sw = Stopwatch.StartNew();
                 double lr = schedule.LearningRate(epoch + 1, Options.LearningRate);
-                foreach (var g in adam.ParamGroups) g.LearningRate = lr;
+                adam.LearningRate = lr;
                 var order = Shuffle(train.Count, epoch);
                 double lossSum = 0;
                 net.train();
@@ -67,10 +69,10 @@ public sealed class PredictorTrainer
                     var idx = order.Skip(s).Take(Options.BatchSize).ToArray();
                     using var batch = PredictorBatch.Create(idx.Select(i => train[i]).ToList(), idx, Predictor.Vocabulary, Predictor.Device);
                     var y = tensor(idx.Select(i => targets[i]).ToArray(), device: Predictor.Device);
-                    adam.zero_grad();
+                    adam.ZeroGrad();
                     var loss = (net.Forward(batch) - y).abs().mean();
                     loss.backward();
-                    adam.step();
+                    adam.Step();
                     lossSum += loss.item<float>() * idx.Length;
                 }
                 double mae = PropertyMae.Compute(Predictor.Predict(validation, Options.BatchSize), validTargets);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using NUnit.Framework;
+using Stp.Testing;
 using Stp.Chemistry;
 using Stp.Data;
 using Stp.Diffusion;
@@ -30,13 +31,7 @@ public class GcStressTests
             Enumerable.Range(0, 3 * (3 + i % 12)).Select(k => Math.Sin(k * 0.7 + i)).ToArray())).ToList();
         using var trainer = new DiffusionTrainer(model, data, new TrainerOptions { BatchSize = 8, Seed = 1, EmaDecay = 0.9 });
         var sampler = new DiffusionSampler(model, new SamplerOptions { Steps = 20 });
-        var stop = false;
-        long collections = 0;
-        var gc = new Thread(() =>
-        {
-            while (!Volatile.Read(ref stop)) { GC.Collect(0, GCCollectionMode.Forced, blocking: true); GC.WaitForPendingFinalizers(); Interlocked.Increment(ref collections); }
-        }) { IsBackground = true };
-        gc.Start();
+        var gc = GcPressure.Start();
         int batches = 0, steps = 0;
         var sw = Stopwatch.StartNew();
         try
@@ -53,10 +48,9 @@ public class GcStressTests
         }
         finally
         {
-            Volatile.Write(ref stop, true);
-            gc.Join();
+            gc.Dispose();
         }
-        TestContext.Out.WriteLine($"{batches} sampling batches x 21 network calls and {steps} training steps under {collections} forced collections");
-        Assert.That(collections, Is.GreaterThan(100), "the collector really ran during the native calls");
+        TestContext.Out.WriteLine($"{batches} sampling batches x 21 network calls and {steps} training steps under {gc.Collections} forced collections");
+        Assert.That(gc.Collections, Is.GreaterThan(100), "the collector really ran during the native calls");
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using NUnit.Framework;
+using Stp.Testing;
 using Stp.Backbones.GeoLdm;
 using Stp.Chemistry;
 using Stp.Data;
@@ -26,13 +27,7 @@ public class GcStressTests
             Enumerable.Range(0, 3 * (3 + i % 10)).Select(k => Math.Sin(k * 0.7 + i)).ToArray())).ToList();
         using var trainer = new DiffusionTrainer(model, data, new TrainerOptions { BatchSize = 8, Seed = 1, EmaDecay = 0.9 });
         var sampler = new DiffusionSampler(model, new SamplerOptions { Steps = 10 });
-        var stop = false;
-        long collections = 0;
-        var gc = new Thread(() =>
-        {
-            while (!Volatile.Read(ref stop)) { GC.Collect(0, GCCollectionMode.Forced, blocking: true); GC.WaitForPendingFinalizers(); Interlocked.Increment(ref collections); }
-        }) { IsBackground = true };
-        gc.Start();
+        var gc = GcPressure.Start();
         var sw = Stopwatch.StartNew();
         try
         {
@@ -45,9 +40,8 @@ public class GcStressTests
         }
         finally
         {
-            Volatile.Write(ref stop, true);
-            gc.Join();
+            gc.Dispose();
         }
-        Assert.That(collections, Is.GreaterThan(100));
+        Assert.That(gc.Collections, Is.GreaterThan(100));
     }
 }

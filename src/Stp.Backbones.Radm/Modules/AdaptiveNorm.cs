@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -14,6 +15,6 @@ internal static class AdaptiveNorm
     {
         using var scope = torch.NewDisposeScope();
         var normed = F.layer_norm(x, new long[] { x.shape[^1] }, eps: Epsilon);
-        return torch.addcmul(shift.unsqueeze(1), normed, scale.unsqueeze(1) + 1, 1).MoveToOuterDisposeScope();
+        return torch.addcmul(shift.unsqueeze(1), normed, scale.unsqueeze(1).Plus(1), ScalarOps.One).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using Stp.Backbones.Edm.Graphs;
 using Stp.Backbones.Edm.Modules;
 using Stp.Backbones.GeoLdm.Modules;
@@ -58,7 +59,7 @@ internal sealed class AlignedAutoencoder : nn.Module
     {
         using var scope = torch.NewDisposeScope();
         var g = rot_encoder.Forward(graph.Gather(torch.cat([x, features], 2)), graph);
-        var pooled = torch.zeros(graph.BatchSize, g.shape[1], dtype: g.dtype, device: g.device).index_add(0, graph.MoleculeOfNode, g, 1) * graph.InverseAtomCounts;
+        var pooled = torch.zeros(graph.BatchSize, g.shape[1], dtype: g.dtype, device: g.device).IndexAdd(0, graph.MoleculeOfNode, g) * graph.InverseAtomCounts;
         var m = rot_head[2].call(F.relu(rot_head[0].call(pooled))).reshape(graph.BatchSize, 3, 3);
         var r = SpecialProcrustes.Project(m);
         var xRot = torch.bmm(x, r);

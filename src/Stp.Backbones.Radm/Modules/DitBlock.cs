@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using Stp.Backbones.Edm.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -40,8 +41,8 @@ internal sealed class DitBlock : nn.Module
     {
         using var scope = torch.NewDisposeScope();
         var m = Modulation.call(F.silu(c)).chunk(6, 1);
-        x = x + m[2].unsqueeze(1) * attn.Forward(AdaptiveNorm.Modulate(x, m[0], m[1]), mask);
-        x = x + m[5].unsqueeze(1) * mlp.Forward(AdaptiveNorm.Modulate(x, m[3], m[4]));
+        x = x.Plus(m[2].unsqueeze(1) * attn.Forward(AdaptiveNorm.Modulate(x, m[0], m[1]), mask));
+        x = x.Plus(m[5].unsqueeze(1) * mlp.Forward(AdaptiveNorm.Modulate(x, m[3], m[4])));
         return x.MoveToOuterDisposeScope();
     }
 }

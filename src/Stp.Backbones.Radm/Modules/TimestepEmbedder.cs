@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using Stp.Backbones.Edm.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -32,7 +33,7 @@ internal sealed class TimestepEmbedder : nn.Module
         using var scope = torch.NewDisposeScope();
         const int half = FrequencySize / 2;
         var k = torch.arange(0, half, dtype: ScalarType.Float32, device: t.device);
-        var freqs = torch.exp(-Math.Log(MaxPeriod) * k / half);
+        var freqs = torch.exp(k.Times(-Math.Log(MaxPeriod) / half));
         var args = t.to(ScalarType.Float32).reshape(-1, 1) * freqs.unsqueeze(0);
         return torch.cat([torch.cos(args), torch.sin(args)], 1).MoveToOuterDisposeScope();
     }

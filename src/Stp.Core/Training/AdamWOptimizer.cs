@@ -8,7 +8,8 @@ namespace Stp.Training;
 /// <summary>
 /// AdamW (with AMSGrad) exactly as PyTorch / TorchSharp compute it, operation for operation:
 /// p *= 1 - lr wd; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; v_max = max(v_max, v);
-/// p -= lr / (1 - b1^k) * m / (sqrt(v_max) / sqrt(1 - b2^k) + eps). Two differences: every .NET number is passed as a
+/// p -= lr / (1 - b1^k) * m / (sqrt(v_max) / sqrt(1 - b2^k) + eps). With <c>decoupledWeightDecay: false</c> it is
+/// PyTorch's Adam instead (the L2 term is added to the gradient, g += wd p, and p is not decayed). Two differences: every .NET number is passed as a
 /// rooted Scalar (<see cref="ScalarOps"/>: TorchSharp's own optimizer creates temporaries the GC can free during the
 /// native call), and the state is named tensors, saved data-only in checkpoints.
 /// </summary>
@@ -18,10 +19,11 @@ internal sealed class AdamWOptimizer : IDisposable
     private readonly Dictionary<string, (Tensor M, Tensor V, Tensor? VMax)> _state = new(StringComparer.Ordinal);
 
     public AdamWOptimizer(IReadOnlyList<(string Name, Parameter Param)> parameters, double learningRate, double beta1, double beta2,
-        double eps, double weightDecay, bool amsGrad)
+        double eps, double weightDecay, bool amsGrad, bool decoupledWeightDecay = true)
     {
         _params = parameters;
         LearningRate = learningRate; Beta1 = beta1; Beta2 = beta2; Eps = eps; WeightDecay = weightDecay; AmsGrad = amsGrad;
+        DecoupledWeightDecay = decoupledWeightDecay;
         using var noGrad = no_grad();
         foreach (var (name, p) in parameters)
             _state[name] = (zeros_like(p).DetachFromDisposeScope(), zeros_like(p).DetachFromDisposeScope(), amsGrad ? zeros_like(p).DetachFromDisposeScope() : null);
@@ -33,6 +35,8 @@ internal sealed class AdamWOptimizer : IDisposable
     public double Eps { get; }
     public double WeightDecay { get; }
     public bool AmsGrad { get; }
+    /// <summary>True: AdamW (p *= 1 - lr wd). False: Adam's L2 penalty (g += wd p).</summary>
+    public bool DecoupledWeightDecay { get; }
 
     /// <summary>Optimiser steps taken (PyTorch's per-parameter 'step'; all parameters step together here).</summary>
     public long StepCount { get; private set; }
@@ -53,6 +57,7 @@ internal sealed class AdamWOptimizer : IDisposable
         StepCount++;
         double bc1 = 1 - Math.Pow(Beta1, StepCount), bc2 = 1 - Math.Pow(Beta2, StepCount);
         using var decay = (1 - LearningRate * WeightDecay).ToScalar();
+        using var l2 = WeightDecay.ToScalar();
         using var b1 = Beta1.ToScalar();
         using var oneMinusB1 = (1 - Beta1).ToScalar();
         using var b2 = Beta2.ToScalar();
@@ -62,10 +67,12 @@ internal sealed class AdamWOptimizer : IDisposable
         using var negStep = (-LearningRate / bc1).ToScalar();
         foreach (var (name, p) in _params)
         {
-            using var grad = p.grad;
-            if (grad is null) continue;
+            using var rawGrad = p.grad;
+            if (rawGrad is null) continue;
             var (m, v, vmax) = _state[name];
-            p.mul_(decay);
+            using var coupled = DecoupledWeightDecay || WeightDecay == 0 ? null : rawGrad.add(p, l2);
+            var grad = coupled ?? rawGrad;
+            if (DecoupledWeightDecay) p.mul_(decay);
             m.mul_(b1).add_(grad, oneMinusB1);
             v.mul_(b2).addcmul_(grad, grad, oneMinusB2);
             Tensor second = v;

@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using Stp.Backbones.Edm;
 using Stp.Backbones.Edm.Modules;
 using TorchSharp;
@@ -45,7 +46,7 @@ internal sealed class PropertyEgnn : PredictorNetwork
         var h = embedding.call(batch.OneHot);
         foreach (var layer in _layers) h = layer.Forward(h, radial, batch.Graph);
         h = node_dec[2].call(F.silu(node_dec[0].call(h)));
-        var pooled = zeros(batch.Count, h.shape[1], dtype: h.dtype, device: h.device).index_add(0, batch.Graph.MoleculeOfNode, h, 1);
+        var pooled = zeros(batch.Count, h.shape[1], dtype: h.dtype, device: h.device).IndexAdd(0, batch.Graph.MoleculeOfNode, h);
         var pred = graph_dec[2].call(F.silu(graph_dec[0].call(pooled)));
         return pred.squeeze(1).MoveToOuterDisposeScope();
     }
