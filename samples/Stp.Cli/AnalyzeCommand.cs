@@ -24,7 +24,7 @@ internal static class AnalyzeCommand
         {
             var dev = Common.ResolveDevice(r.GetValue(device)!, r.GetValue(threads));
             using var model = Models.Load(r.GetValue(checkpoint)!, dev);
-            var options = Models.Sampler(r.GetValue(sampler)!, r.GetValue(steps), model);
+            var options = Models.Sampler(r.GetValue(sampler), r.GetValue(steps), model);
             string dataset = Models.Dataset(model), prior = Common.PriorName(model.Prior);
             var folder = r.GetValue(outDir)!;
             Directory.CreateDirectory(folder);

@@ -8,22 +8,27 @@ namespace Stp.Cli;
 /// <summary>Loading models for the commands, and the sampler options every sampling command shares.</summary>
 internal static class Models
 {
-    public static Option<string> SamplerOption() => new("--sampler") { Description = "ancestral (EDM, stochastic; default) or ddim (deterministic)", DefaultValueFactory = _ => "ancestral" };
+    public static Option<string?> SamplerOption() => new("--sampler")
+    {
+        Description = "ancestral (EDM, stochastic) or ddim (deterministic) for diffusion models; euler or heun (ODE) for flow-matching models. Default: ancestral, or heun over 50 steps for a flow model",
+    };
 
     public static Option<int?> StepsOption(string defaultText = "the trained T, 1000") =>
         new("--steps") { Description = $"Sampling steps K on a subsampled grid of the trained T (default: {defaultText}; fewer is faster and less exact)" };
 
-    public static SamplerOptions Sampler(string name, int? steps, DiffusionModel model)
+    public static SamplerOptions Sampler(string? name, int? steps, DiffusionModel model)
     {
         if (steps is int k && (k < 1 || k > model.Schedule.Timesteps))
             throw new UsageException($"--steps must be in 1..{model.Schedule.Timesteps} (the trained T); got {k}.");
-        IReverseStep step = name.ToLowerInvariant() switch
-        {
-            "ancestral" => AncestralStep.Instance,
-            "ddim" => DdimStep.Instance,
-            _ => throw new UsageException($"--sampler: unknown sampler '{name}' (ancestral, ddim)."),
-        };
-        return new SamplerOptions { ReverseStep = step, Steps = steps };
+        var defaults = SamplerOptions.For(model);
+        IReverseStep step;
+        try { step = name is null ? defaults.ReverseStep : SamplerOptions.StepNamed(name); }
+        catch (ArgumentException) { throw new UsageException($"--sampler: unknown sampler '{name}' (ancestral, ddim, euler, heun)."); }
+        if (step.Expects != model.Objective.Target)
+            throw new UsageException(model.Objective.Target == Objectives.PredictionTarget.Velocity
+                ? $"--sampler {step.Name}: this is a flow-matching model; use --sampler euler or heun."
+                : $"--sampler {step.Name}: this model predicts noise (diffusion); use --sampler ancestral or ddim.");
+        return new SamplerOptions { ReverseStep = step, Steps = steps ?? (name is null ? defaults.Steps : null) };
     }
 
     /// <summary>Loads a model file or a training checkpoint with its EMA weights.</summary>
@@ -41,6 +46,7 @@ internal static class Models
     {
         var backbone = model.Denoiser is Backbones.Edm.EgnnDenoiser e ? $"EGNN nf {e.Options.HiddenFeatures}, {e.Options.Layers} layers" : model.Denoiser.GetType().Name;
         if (model.Codec.Module is not null) backbone += $", codec {(model.Codec is Codecs.NormalizedCoordinatesCodec n ? n.Inner : model.Codec).GetType().Name}";
-        return $"{backbone}, {ParameterCount(model):N0} parameters, prior {Common.PriorName(model.Prior)}, {Dataset(model)}";
+        var objective = model.Objective.Target == Objectives.PredictionTarget.Velocity ? ", flow matching" : "";
+        return $"{backbone}, {ParameterCount(model):N0} parameters, prior {Common.PriorName(model.Prior)}{objective}, {Dataset(model)}";
     }
 }

@@ -24,7 +24,7 @@ internal static class QuickstartCommand
             var dev = Common.ResolveDevice("cpu", r.GetValue(threads));
             var path = r.GetValue(model) ?? Path.Combine(AppContext.BaseDirectory, DefaultModel);
             using var diffusion = Models.Load(path, dev);
-            var options = Models.Sampler(r.GetValue(sampler)!, r.GetValue(steps), diffusion);
+            var options = Models.Sampler(r.GetValue(sampler), r.GetValue(steps), diffusion);
             Console.WriteLine($"Model: {Path.GetFileName(path)}: {Models.Summary(diffusion)}.");
             int n = r.GetValue(count);
             var sw = Stopwatch.StartNew();

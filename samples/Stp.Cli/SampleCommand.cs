@@ -31,7 +31,7 @@ internal static class SampleCommand
             int n = r.GetValue(count);
             if (n < 1) throw new UsageException("--n must be at least 1.");
             using var model = Models.Load(r.GetValue(checkpoint)!, dev);
-            var options = Models.Sampler(r.GetValue(sampler)!, r.GetValue(steps), model);
+            var options = Models.Sampler(r.GetValue(sampler), r.GetValue(steps), model);
             if (r.GetValue(sweep) is string swept)
             {
                 ConditionalSampling.Sweep(model, options, swept, r.GetValue(sweepSize), r.GetValue(frames), r.GetValue(batch), r.GetValue(seed), r.GetValue(outDir)!, dev, ct);

@@ -1,3 +1,4 @@
+using Stp.Objectives;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -45,10 +46,11 @@ internal static class TrainCommand
         var evalEvery = new Option<int>("--eval-every") { Description = "Sample and report molecule stability every N steps (default 2000; 0 = never)", DefaultValueFactory = _ => 2000 };
         var evalSamples = new Option<int>("--eval-samples") { Description = "Molecules sampled at each evaluation (default 200)", DefaultValueFactory = _ => 200 };
         var lowMemory = new Option<bool>("--low-memory") { Description = "Return freed native memory to the OS (lower peak memory, somewhat slower; Linux/glibc)" };
+        var objective = new Option<string>("--objective") { Description = "epsilon (diffusion, EDM's noise prediction; default) or flow (flow matching on the linear interpolant, velocity prediction; StP scales its prior the same way; EDM backbone)", DefaultValueFactory = _ => "epsilon" };
         var condition = new Option<string[]>("--condition") { Description = "Train a conditional model on these QM9 properties (e.g. alpha, or alpha,gap), in EDM's units, on the generator half of the conditional protocol", AllowMultipleArgumentsPerToken = true };
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
         var cmd = new Command("train", "Train a diffusion model (EDM, GeoLDM or RADM backbone) with StP, the plain prior or the -N ablation; checkpoints can be resumed.")
-        { dataset, data, download, prior, gamma, gammaReference, backbone, latent, stage, ditSize, autoencoder, size, nf, layers, batch, steps, epochs, budget, lr, ema, maxTrain, outDir, resume, ckptEvery, evalEvery, evalSamples, lowMemory, condition, seed, device, threads };
+        { dataset, data, download, prior, gamma, gammaReference, backbone, latent, stage, ditSize, autoencoder, size, nf, layers, batch, steps, epochs, budget, lr, ema, maxTrain, outDir, resume, ckptEvery, evalEvery, evalSamples, lowMemory, objective, condition, seed, device, threads };
         cmd.SetAction(async (r, ct) =>
         {
             var ds = r.GetValue(dataset)!.ToLowerInvariant();
@@ -76,6 +78,14 @@ internal static class TrainCommand
             Console.WriteLine($"{all.Count} molecules: train {train.Count}, validation {valid.Count}, held-out test {test.Count}");
 
             var backboneName = r.GetValue(backbone)!.ToLowerInvariant();
+            ITrainingObjective trainingObjective = r.GetValue(objective)!.ToLowerInvariant() switch
+            {
+                "epsilon" => EpsilonObjective.Instance,
+                "flow" => FlowMatchingObjective.Instance,
+                var o => throw new UsageException($"--objective: unknown objective '{o}' (epsilon, flow)."),
+            };
+            if (trainingObjective is FlowMatchingObjective && backboneName != "edm")
+                throw new UsageException($"--objective flow is available for --backbone edm (the EGNN); not yet for {backboneName}.");
             if (backboneName == "radm")
             {
                 if (conditionNames is not null) throw new UsageException("--condition is not available for --backbone radm yet.");
@@ -118,7 +128,7 @@ internal static class TrainCommand
                 if (r.GetValue(latent) is not null && r.GetValue(backbone)!.ToLowerInvariant() != "geoldm") throw new UsageException("--latent-nf applies only to --backbone geoldm.");
                 model = r.GetValue(backbone)!.ToLowerInvariant() switch
                 {
-                    "edm" => DiffusionModel.Create(new EgnnDenoiser(egnn, dev), priorKind, table, features),
+                    "edm" => DiffusionModel.Create(new EgnnDenoiser(egnn, dev), priorKind, table, features, objective: trainingObjective),
                     "geoldm" => CreateGeoLdm(features, egnn, r.GetValue(latent) ?? (ds == "geom" ? 2 : 1), priorKind, table, runSeed, dev),
                     var other => throw new UsageException($"--backbone: unknown backbone '{other}' (edm, geoldm, radm)."),
                 };

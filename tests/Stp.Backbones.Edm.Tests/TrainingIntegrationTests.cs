@@ -13,8 +13,6 @@ namespace Stp.Backbones.Edm.Tests;
 /// <summary>EDM-StP end to end on real QM9 molecules: a tiny EGNN trained through the Core trainer, then sampled and saved.</summary>
 public class TrainingIntegrationTests
 {
-    private static double Median(IEnumerable<double> v) { var s = v.Order().ToArray(); return s[s.Length / 2]; }
-
     [Test]
     public void TinyEgnnLearnsOnQm9AndSamplesWellFormedMolecules()
     {
@@ -25,7 +23,7 @@ public class TrainingIntegrationTests
         using var trainer = new DiffusionTrainer(model, train, new TrainerOptions { BatchSize = 16, LearningRate = 2e-3, EmaDecay = 0.99, Seed = 7 });
         // Every step's loss is judged: with EDM's normalisation of the t = 0 term no molecule's loss is out of scale.
         var losses = Enumerable.Range(0, 300).Select(_ => trainer.TrainStep().Loss).ToList();
-        double first = Median(losses.Take(20)), last = Median(losses.TakeLast(50));
+        double first = Stats.Median(losses.Take(20)), last = Stats.Median(losses.TakeLast(50));
         TestContext.Out.WriteLine($"median loss: first 20 steps {first:F4}, last 50 steps {last:F4}; max over all steps {losses.Max():F4}");
         Assert.That(last, Is.LessThan(0.6 * first), "the loss falls well below its starting value");
         Assert.That(losses.Max(), Is.LessThan(3 * first), "no step's loss is out of scale");

@@ -67,7 +67,7 @@ public class TrainingIntegrationTests
         var counts = train.Take(64).SelectMany(m => m.AtomicNumbers).GroupBy(z => z).ToDictionary(g => g.Key, g => g.Count());
         double chance = counts.Values.Max() / (double)counts.Values.Sum();
         TestContext.Out.WriteLine($"diffusion loss {before.Diffusion:F4} -> {after.Diffusion:F4}; reconstruction loss {before.Reconstruction:F4} -> {after.Reconstruction:F4}; " +
-            $"type accuracy {accuracyBefore:P1} -> {accuracy:P1} (majority class {chance:P1}); training loss median first 20 {Median(losses.Take(20)):F4}, last 50 {Median(losses.TakeLast(50)):F4}; " +
+            $"type accuracy {accuracyBefore:P1} -> {accuracy:P1} (majority class {chance:P1}); training loss median first 20 {Stats.Median(losses.Take(20)):F4}, last 50 {Stats.Median(losses.TakeLast(50)):F4}; " +
             $"relative l2 coordinate-latent difference {latentDifference:P2}");
         Assert.That(after.Diffusion, Is.LessThan(0.6 * before.Diffusion), "the diffusion loss falls well below its starting value");
         Assert.That(after.Reconstruction, Is.LessThan(0.3 * before.Reconstruction), "the reconstruction loss falls well below its starting value");
@@ -83,6 +83,4 @@ public class TrainingIntegrationTests
             Assert.That(c.Max(Math.Abs), Is.LessThan(1e-3 * Math.Max(1, m.Positions.Max(Math.Abs))), "zero centre of mass");
         }
     }
-
-    private static double Median(IEnumerable<double> v) { var s = v.Order().ToArray(); return s[s.Length / 2]; }
 }

@@ -12,8 +12,6 @@ namespace Stp.Backbones.Radm.Tests;
 /// <summary>RADM-StP end to end on real QM9 molecules: a tiny stage 1 and a tiny stage 2 through the Core trainer, then sampling.</summary>
 public class TrainingIntegrationTests
 {
-    private static double Median(IEnumerable<double> v) { var s = v.Order().ToArray(); return s[s.Length / 2]; }
-
     [Test]
     public void TinyTwoStageRadmStpLearnsOnQm9AndSamples()
     {
@@ -30,7 +28,7 @@ public class TrainingIntegrationTests
             LearningRateSchedule = new CosineAnnealingSchedule(steps1, 1e-5),
         }))
             l1 = Enumerable.Range(0, steps1).Select(_ => t1.TrainStep().Loss).ToList();
-        double first1 = Median(l1.Take(10)), last1 = Median(l1.TakeLast(20));
+        double first1 = Stats.Median(l1.Take(10)), last1 = Stats.Median(l1.TakeLast(20));
         TestContext.Out.WriteLine($"stage 1 (autoencoder) median loss: first 10 steps {first1:F4}, last 20 steps {last1:F4}");
         Assert.That(last1, Is.LessThan(0.5 * first1), "the reconstruction loss falls well below its start");
 
@@ -38,7 +36,7 @@ public class TrainingIntegrationTests
         using var stage2 = RadmModel.ToDiffusionStage(stage1, PriorKind.ScaledPrior, PriorScaleTable.PublishedQm9);
         using var t2 = new DiffusionTrainer(stage2, train, new TrainerOptions { BatchSize = 16, LearningRate = 1e-3, EmaDecay = 0.99, Seed = 5 });
         var l2 = Enumerable.Range(0, 150).Select(_ => t2.TrainStep().Loss).ToList();
-        double first2 = Median(l2.Take(10)), last2 = Median(l2.TakeLast(30));
+        double first2 = Stats.Median(l2.Take(10)), last2 = Stats.Median(l2.TakeLast(30));
         TestContext.Out.WriteLine($"stage 2 (latent DiT) median loss: first 10 steps {first2:F4}, last 30 steps {last2:F4}");
         Assert.That(last2, Is.LessThan(0.6 * first2), "the diffusion loss falls well below its start");
 

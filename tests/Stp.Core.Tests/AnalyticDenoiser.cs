@@ -1,6 +1,4 @@
 using Stp.Diffusion;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Stp.Core.Tests;
 
@@ -10,39 +8,13 @@ namespace Stp.Core.Tests;
 /// has scale g_N: with z = alpha x + sigma g e, E[g e | z] = sigma g^2 / (alpha^2 v + sigma^2 g^2) z, and
 /// E[e_h | z_h] = sigma / (alpha^2 w + sigma^2) z_h.
 /// </summary>
-internal sealed class AnalyticDenoiser : IDenoiser
+internal sealed class AnalyticDenoiser(INoiseSchedule schedule, int features, Func<int, double> dataVariance, Func<int, double> noiseScale, double featureVariance)
+    : LinearAnalyticDenoiser(features)
 {
-    private readonly INoiseSchedule _schedule;
-    private readonly Func<int, double> _dataVariance, _noiseScale;
-    private readonly double _featureVariance;
-
-    public AnalyticDenoiser(INoiseSchedule schedule, int features, Func<int, double> dataVariance, Func<int, double> noiseScale, double featureVariance)
+    protected override (double X, double H) Coefficients(double t, int n)
     {
-        _schedule = schedule; FeatureCount = features; _dataVariance = dataVariance; _noiseScale = noiseScale; _featureVariance = featureVariance;
-    }
-
-    public nn.Module Module { get; } = nn.Sequential();
-    public int FeatureCount { get; }
-    public int ContextCount => 0;
-    public int Calls { get; private set; }
-
-    public DenoiserOutput Predict(DenoiserInput input)
-    {
-        Calls++;
-        var t = input.Time.cpu().data<float>().ToArray();
-        var n = input.AtomCounts.cpu().data<long>().ToArray();
-        var cx = new float[t.Length];
-        var ch = new float[t.Length];
-        for (int i = 0; i < t.Length; i++)
-        {
-            int ti = (int)Math.Round(t[i] * _schedule.Timesteps);
-            double a = _schedule.Alpha(ti), s = _schedule.Sigma(ti), g = _noiseScale((int)n[i]), v = _dataVariance((int)n[i]);
-            cx[i] = (float)(s * g * g / (a * a * v + s * s * g * g));
-            ch[i] = (float)(s / (a * a * _featureVariance + s * s));
-        }
-        var dev = input.Positions.device;
-        var ex = input.Positions * tensor(cx, new long[] { t.Length, 1, 1 }, device: dev) * input.NodeMask;
-        var eh = input.Features * tensor(ch, new long[] { t.Length, 1, 1 }, device: dev) * input.NodeMask;
-        return new DenoiserOutput(ex, eh);
+        int ti = (int)Math.Round(t * schedule.Timesteps);
+        double a = schedule.Alpha(ti), s = schedule.Sigma(ti), g = noiseScale(n), v = dataVariance(n);
+        return (s * g * g / (a * a * v + s * s * g * g), s / (a * a * featureVariance + s * s));
     }
 }

@@ -55,35 +55,6 @@ public class EngineTests
         Assert.That(again[3].Positions, Is.EqualTo(mols[3].Positions).Within(1e-5));
     }
 
-    private static void AssertVariance(IReadOnlyList<Stp.Chemistry.Molecule> mols, Func<int, double> ratio, string label)
-    {
-        foreach (var (n, (v, dof)) in VariancePerSize(mols).OrderBy(kv => kv.Key))
-        {
-            double expected = Math.Pow(DataStd(n), 2) * ratio(n);
-            double se = expected * Math.Sqrt(2.0 / dof);
-            TestContext.Out.WriteLine($"{label} N={n}: var {v:F4} expected {expected:F4} (rel {(v / expected - 1) * 100:F2}%, 4 SE = {4 * se / expected * 100:F2}%)");
-            Assert.That(v, Is.EqualTo(expected).Within(4 * se + 0.01 * expected), $"N = {n}");
-        }
-        long totalDof = mols.Sum(m => 3L * (m.AtomCount - 1));
-        double pooled = mols.Sum(m => m.Centered().Positions.Sum(p => p * p) / (Math.Pow(DataStd(m.AtomCount), 2) * ratio(m.AtomCount))) / totalDof;
-        TestContext.Out.WriteLine($"{label}: pooled variance ratio {pooled:F4} (3 SE = {3 * Math.Sqrt(2.0 / totalDof):F4})");
-        Assert.That(pooled, Is.EqualTo(1.0).Within(3 * Math.Sqrt(2.0 / totalDof)));
-    }
-
-    /// <summary>Variance of the predicted (normalised) features at the final step t = 0.</summary>
-    private sealed class FeatureVarianceObserver : ISamplingObserver
-    {
-        private double _ss; private long _count;
-        public double Variance => _ss / _count;
-        public bool Observes(int step) => step == 0;
-        public void OnStep(SamplingStep step)
-        {
-            var h = step.PredictedLatent.H;
-            _ss += (h * step.NodeMask).pow(2).sum().item<float>();
-            _count += (long)step.NodeMask.sum().item<float>() * h.shape[2];
-        }
-    }
-
     [Test]
     public void AMisspecifiedDenoiserIsDetected()
     {

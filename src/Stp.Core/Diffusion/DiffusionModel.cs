@@ -43,6 +43,11 @@ public sealed class DiffusionModel : IDisposable
         var s = schedule;
         while (s is ScaledPriorSchedule sp) { scalers.Add(sp.PriorScaler); s = sp.Inner; }
         BaseSchedule = s;
+        bool flow = Objective.Target == PredictionTarget.Velocity, linear = s is LinearInterpolantSchedule;
+        if (flow != linear)
+            throw new ArgumentException(flow
+                ? $"The {Objective.Name} objective trains a flow on the linear-interpolant path; give the model a LinearInterpolantSchedule (it has {s})."
+                : $"The linear-interpolant schedule is flow matching's path; use it with FlowMatchingObjective (the model's objective is '{Objective.Name}').", nameof(schedule));
         PriorScale = scalers.Count switch { 0 => UnitPriorScaler.Instance, 1 => scalers[0], _ => new ProductPriorScaler(scalers) };
         bool normalized = codec is NormalizedCoordinatesCodec;
         if (normalized && scalers.Count > 0)
@@ -61,18 +66,21 @@ public sealed class DiffusionModel : IDisposable
     /// <param name="features">Atom features for the default EDM codec (default QM9); ignored when <paramref name="codec"/> is given.</param>
     /// <param name="schedule">Base schedule (default EDM's polynomial_2, T = 1000).</param>
     /// <param name="codec">Codec (default <see cref="EdmFeatureCodec"/> over <paramref name="features"/>).</param>
+    /// <param name="objective">Objective (default <see cref="EpsilonObjective"/>); with <see cref="FlowMatchingObjective"/>
+    /// the default schedule is <see cref="LinearInterpolantSchedule.Default"/>.</param>
     public static DiffusionModel Create(IDenoiser denoiser, PriorKind prior, IPriorScaler? priorScale, AtomFeatures? features = null,
-        INoiseSchedule? schedule = null, IMoleculeCodec? codec = null)
+        INoiseSchedule? schedule = null, IMoleculeCodec? codec = null, ITrainingObjective? objective = null)
     {
-        schedule ??= PolynomialSchedule.Edm;
+        objective ??= EpsilonObjective.Instance;
+        schedule ??= objective.Target == PredictionTarget.Velocity ? LinearInterpolantSchedule.Default : PolynomialSchedule.Edm;
         codec ??= new EdmFeatureCodec(features ?? AtomFeatures.Qm9);
         if (prior != PriorKind.Unit && priorScale is null)
             throw new ArgumentNullException(nameof(priorScale), $"Prior '{prior}' needs a gamma_N table (IPriorScaler).");
         return prior switch
         {
-            PriorKind.ScaledPrior => new DiffusionModel(denoiser, new ScaledPriorSchedule(schedule, priorScale!), codec),
-            PriorKind.NormalizedCoordinates => new DiffusionModel(denoiser, schedule, new NormalizedCoordinatesCodec(codec, priorScale!)),
-            PriorKind.Unit => new DiffusionModel(denoiser, schedule, codec),
+            PriorKind.ScaledPrior => new DiffusionModel(denoiser, new ScaledPriorSchedule(schedule, priorScale!), codec, objective),
+            PriorKind.NormalizedCoordinates => new DiffusionModel(denoiser, schedule, new NormalizedCoordinatesCodec(codec, priorScale!), objective),
+            PriorKind.Unit => new DiffusionModel(denoiser, schedule, codec, objective),
             _ => throw new ArgumentOutOfRangeException(nameof(prior), prior, "Unknown prior."),
         };
     }

@@ -42,7 +42,7 @@ public sealed record ModelDescription
     /// <summary>The prior.</summary>
     public PriorDescription Prior { get; init; } = new(PriorKind.Unit);
 
-    /// <summary>The training objective: "epsilon", or the type id of a registered objective factory.</summary>
+    /// <summary>The training objective: "epsilon", "flow-matching", or the type id of a registered objective factory.</summary>
     public string Objective { get; init; } = "epsilon";
 
     /// <summary>p(N): molecules per atom count in the training data.</summary>
@@ -85,6 +85,7 @@ public sealed record ModelDescription
         var objective = Objective switch
         {
             "epsilon" => (ITrainingObjective)EpsilonObjective.Instance,
+            FlowMatchingObjective.ObjectiveName => FlowMatchingObjective.Instance,
             // Any other objective is rebuilt by a registered factory (e.g. a backbone's own stage objective; the codec's
             // package, loaded above, announces it).
             _ => ModelComponents.Create<ITrainingObjective>(new ComponentDescription(Objective), ctx),

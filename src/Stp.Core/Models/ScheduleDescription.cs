@@ -3,7 +3,7 @@ using Stp.Diffusion;
 namespace Stp.Models;
 
 /// <summary>A noise schedule in a model file: EDM's polynomial or cosine by their parameters, anything else by its gamma table.</summary>
-/// <param name="Kind">"polynomial", "cosine" or "tabulated".</param>
+/// <param name="Kind">"polynomial", "cosine", "linear" (flow matching's interpolant) or "tabulated".</param>
 /// <param name="Timesteps">T.</param>
 /// <param name="Power">Polynomial power.</param>
 /// <param name="Precision">Polynomial precision s.</param>
@@ -16,6 +16,7 @@ public sealed record ScheduleDescription(string Kind, int Timesteps, double? Pow
     {
         PolynomialSchedule p => new("polynomial", p.Timesteps, Power: p.Power, Precision: p.Precision),
         CosineSchedule c => new("cosine", c.Timesteps, Offset: c.Offset),
+        LinearInterpolantSchedule l => new("linear", l.Timesteps),
         _ => new("tabulated", schedule.Timesteps, Gamma: Enumerable.Range(0, schedule.Timesteps + 1).Select(schedule.Gamma).ToArray()),
     };
 
@@ -24,7 +25,8 @@ public sealed record ScheduleDescription(string Kind, int Timesteps, double? Pow
     {
         "polynomial" => new PolynomialSchedule(Timesteps, Power ?? 2, Precision ?? 1e-5),
         "cosine" => new CosineSchedule(Timesteps, Offset ?? 0.008),
+        "linear" => new LinearInterpolantSchedule(Timesteps),
         "tabulated" => new TabulatedSchedule("tabulated", Gamma ?? throw new InvalidDataException("A tabulated schedule needs its gamma table.")),
-        _ => throw new InvalidDataException($"Unknown schedule kind '{Kind}' (polynomial, cosine, tabulated)."),
+        _ => throw new InvalidDataException($"Unknown schedule kind '{Kind}' (polynomial, cosine, linear, tabulated)."),
     };
 }

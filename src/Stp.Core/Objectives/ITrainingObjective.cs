@@ -13,6 +13,9 @@ public interface ITrainingObjective
     /// <summary>Short name stored in model files (e.g. "epsilon").</summary>
     string Name { get; }
 
+    /// <summary>What the trained denoiser predicts (default <see cref="PredictionTarget.Noise"/>); samplers check it.</summary>
+    PredictionTarget Target => PredictionTarget.Noise;
+
     /// <summary>The per-molecule loss of one batch.</summary>
     ObjectiveLoss Loss(DiffusionModel model, ObjectiveInput input);
 }

@@ -13,16 +13,25 @@ namespace Stp.Sampling;
 /// batch of a <see cref="SamplingPlan"/> it draws the prior z_T (gamma_N-scaled coordinates under StP), runs the
 /// reverse step of <see cref="SamplerOptions.ReverseStep"/> over the (possibly subsampled) grid, takes EDM's final
 /// step p(x, h | z_0), and decodes with the model's codec. Each reverse step runs in its own dispose scope.
+/// Flow-matching models (velocity prediction) are integrated from t = 1 to 0 by an ODE step (<see cref="EulerStep"/>,
+/// <see cref="HeunStep"/>) and have no separate final step: z at t = 0 is decoded.
 /// </summary>
 public sealed class DiffusionSampler
 {
     private const long FinalStep = -1;
 
-    /// <summary>Creates a sampler for <paramref name="model"/> (default: EDM's ancestral sampler over all T steps).</summary>
+    /// <summary>Creates a sampler for <paramref name="model"/> (default <see cref="SamplerOptions.For"/>: EDM's ancestral
+    /// sampler over all T steps, or Heun over 50 steps for a flow-matching model).</summary>
+    /// <exception cref="ArgumentException">The step does not fit what the model predicts (e.g. DDIM on a flow model).</exception>
     public DiffusionSampler(DiffusionModel model, SamplerOptions? options = null)
     {
         Model = model ?? throw new ArgumentNullException(nameof(model));
-        Options = options ?? SamplerOptions.Ancestral;
+        Options = options ?? SamplerOptions.For(model);
+        var target = model.Objective.Target;
+        if (Options.ReverseStep.Expects != target)
+            throw new ArgumentException(target == Stp.Objectives.PredictionTarget.Velocity
+                ? $"This is a flow-matching model (it predicts velocities); sample it with the euler or heun step, not '{Options.ReverseStep.Name}'."
+                : $"The '{Options.ReverseStep.Name}' step integrates a flow-matching model's velocity; this model predicts noise (use ancestral or ddim).", nameof(options));
         Grid = TimestepGrid.Uniform(model.Schedule.Timesteps, Options.Steps ?? model.Schedule.Timesteps);
     }
 
@@ -93,6 +102,8 @@ public sealed class DiffusionSampler
         var counts = tensor(batch.Sizes.Select(s => (long)s).ToArray(), device: device);
         var context = ContextTensor(batch, mask, device);
         LatentBatch Draw(long step) => noise.Draw(NoisePurpose.Sampling, batch.Sizes, n, L, streams, step, device);
+        DenoiserOutput PredictAt(LatentBatch latent, int step) =>
+            Model.PredictNoise(latent, ScalarOps.Filled(b, (double)step / schedule.Timesteps, ScalarType.Float32, device), mask, counts, context);
         var z = Draw(Grid[0]);
 
         for (int k = 0; k + 1 < Grid.Count; k++)
@@ -100,13 +111,20 @@ public sealed class DiffusionSampler
             ct.ThrowIfCancellationRequested();
             int t = Grid[k], s = Grid[k + 1];
             using var scope = NewDisposeScope();
-            var time = ScalarOps.Filled(b, (double)t / schedule.Timesteps, ScalarType.Float32, device);
-            var eps = Model.PredictNoise(z, time, mask, counts, context);
-            var step = Options.ReverseStep.Step(new ReverseStepInput(z, eps, t, s, schedule, () => Draw(s)));
+            var eps = PredictAt(z, t);
+            var step = Options.ReverseStep.Step(new ReverseStepInput(z, eps, t, s, schedule, () => Draw(s), PredictAt));
             Observe(observer, t, step.PredictedClean, mask, counts, batch);
             var next = new LatentBatch(CenterOfMass.Remove(step.Zs.X, mask).MoveToOuterDisposeScope(), (step.Zs.H * mask).MoveToOuterDisposeScope());
             z.X.Dispose(); z.H.Dispose();
             z = next;
+        }
+
+        if (Model.Objective.Target == Stp.Objectives.PredictionTarget.Velocity)
+        {
+            // A flow ends at t = 0: z_0 is the sample (coordinates and features), with no extra network call.
+            Observe(observer, 0, z, mask, counts, batch);
+            var flowDecoded = Model.Codec.Decode(new LatentBatch(CenterOfMass.Remove(z.X, mask), z.H * mask), mask, batch.Sizes);
+            return ToMolecules(flowDecoded, batch);
         }
 
         // Final step p(x, h | z_0): x ~ N((z_0 - sigma_0 eps_hat) / alpha_0, sigma_0 / alpha_0) with gamma_N-scaled noise

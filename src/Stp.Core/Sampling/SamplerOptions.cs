@@ -20,4 +20,28 @@ public sealed record SamplerOptions
 
     /// <summary>Deterministic DDIM over <paramref name="steps"/> steps.</summary>
     public static SamplerOptions Ddim(int steps) => new() { ReverseStep = DdimStep.Instance, Steps = steps };
+
+    /// <summary>Euler integration of a flow-matching model over <paramref name="steps"/> steps (one network call each).</summary>
+    public static SamplerOptions Euler(int steps) => new() { ReverseStep = EulerStep.Instance, Steps = steps };
+
+    /// <summary>Heun integration of a flow-matching model over <paramref name="steps"/> steps (two network calls each).</summary>
+    public static SamplerOptions Heun(int steps) => new() { ReverseStep = HeunStep.Instance, Steps = steps };
+
+    /// <summary>The default for <paramref name="model"/>: <see cref="Ancestral"/> for noise-predicting models, Heun over 50
+    /// steps (100 network calls) for flow-matching models.</summary>
+    public static SamplerOptions For(Stp.Diffusion.DiffusionModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Objective.Target == Stp.Objectives.PredictionTarget.Velocity ? Heun(50) : Ancestral;
+    }
+
+    /// <summary>The reverse step named <paramref name="name"/>: ancestral, ddim, euler or heun (case-insensitive).</summary>
+    public static IReverseStep StepNamed(string name) => name?.ToLowerInvariant() switch
+    {
+        "ancestral" => AncestralStep.Instance,
+        "ddim" => DdimStep.Instance,
+        "euler" => EulerStep.Instance,
+        "heun" => HeunStep.Instance,
+        _ => throw new ArgumentException($"Unknown sampler '{name}' (ancestral, ddim, euler, heun).", nameof(name)),
+    };
 }
