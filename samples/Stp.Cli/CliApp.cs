@@ -29,6 +29,7 @@ public static class CliApp
         ScaleCommand.Create(),
         TrainCommand.Create(),
         SampleCommand.Create(),
+        MergeCommand.Create(),
         TrainPredictorCommand.Create(),
         EvaluateCommand.Create(),
         AnalyzeCommand.Create(),

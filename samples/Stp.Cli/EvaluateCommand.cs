@@ -64,10 +64,18 @@ internal static class EvaluateCommand
         var padded = mols.Concat(errors.Select(_ => new Molecule(Array.Empty<int>(), Array.Empty<double>()))).ToList();
         var result = evaluator.Evaluate(padded);
         Directory.CreateDirectory(folder);
-        var report = SizeReport.From(result);
+        MetricSummary.From(result).Write(Path.Combine(folder, SummaryName));
+        WriteReport(SizeReport.From(result), folder, Path.GetFileName(path));
+        return result;
+    }
+
+    /// <summary>The mergeable counts of an evaluation (<see cref="MetricSummary"/>), beside the report.</summary>
+    public const string SummaryName = "summary.json";
+
+    internal static void WriteReport(SizeReport report, string folder, string label)
+    {
         report.WriteCsv(Path.Combine(folder, "metrics_by_size.csv"));
         report.WriteJson(Path.Combine(folder, "metrics_by_size.json"));
-        report.WritePlot(Path.Combine(folder, "metrics_by_size.png"), $"{Path.GetFileName(path)}: metrics by molecule size");
-        return result;
+        report.WritePlot(Path.Combine(folder, "metrics_by_size.png"), $"{label}: metrics by molecule size");
     }
 }

@@ -9,6 +9,16 @@ internal sealed class MetricTotals
 {
     private readonly HashSet<string> _unique = new(StringComparer.Ordinal);
 
+    /// <summary>Totals from counts (a <see cref="MetricSummary"/> row): the same ratios as from the molecules.</summary>
+    public MetricTotals(int molecules, long atoms, long stableAtoms, int stableMolecules, int valid, IEnumerable<string> uniqueSmiles)
+    {
+        Molecules = molecules; Atoms = atoms; StableAtoms = stableAtoms; StableMolecules = stableMolecules; Valid = valid;
+        _unique.UnionWith(uniqueSmiles);
+    }
+
+    /// <summary>The distinct valid canonical SMILES.</summary>
+    public IReadOnlyCollection<string> UniqueSmiles => _unique;
+
     public MetricTotals(IReadOnlyList<MoleculeMetrics> molecules)
     {
         Molecules = molecules.Count;
@@ -38,5 +48,8 @@ internal sealed class MetricTotals
     public int NovelCount(NoveltyReference training) => _unique.Count(s => !training.Contains(s));
 
     /// <summary>Novel / unique (0 when nothing is unique).</summary>
-    public double Novelty(NoveltyReference training) => Unique == 0 ? 0 : (double)NovelCount(training) / Unique;
+    public double Novelty(NoveltyReference training) => Novelty(NovelCount(training));
+
+    /// <summary>novel / unique for a known number of novel distinct SMILES (0 when nothing is unique).</summary>
+    public double Novelty(int novelCount) => Unique == 0 ? 0 : (double)novelCount / Unique;
 }

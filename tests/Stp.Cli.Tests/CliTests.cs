@@ -140,6 +140,39 @@ public class CliTests
     }
 
     [Test]
+    public void FourShardsMergeToExactlyTheUnshardedRun()
+    {
+        var data = Path.Combine(_dir, "tiny.xyz");
+        var run = Path.Combine(_dir, "shard-model");
+        Assert.That(Run("train", "--data", data, "--gamma", "data", "--model-size", "tiny", "--batch-size", "8", "--steps", "3", "--out", run, "--eval-every", "0", "--threads", "1"), Is.EqualTo(0));
+        var ckpt = Path.Combine(run, "checkpoint.safetensors");
+        string[] Common(string outDir) => new[] { "sample", "--checkpoint", ckpt, "--n", "37", "--batch-size", "5", "--steps", "8", "--seed", "3", "--out", outDir, "--threads", "1" };
+        var whole = Path.Combine(_dir, "whole");
+        Assert.That(Run(Common(whole)), Is.EqualTo(0));
+        Assert.That(Run("evaluate", Path.Combine(whole, "samples.xyz"), "--out", whole), Is.EqualTo(0));
+        var shards = Enumerable.Range(0, 4).Select(k => Path.Combine(_dir, $"shard{k}")).ToArray();
+        for (int k = 3; k >= 0; k--)
+        {
+            Assert.That(Run(Common(shards[k]).Append("--shard").Append($"{k}/4").ToArray()), Is.EqualTo(0));
+            Assert.That(Run("evaluate", Path.Combine(shards[k], "samples.xyz"), "--out", shards[k]), Is.EqualTo(0));
+        }
+        Assert.That(shards.Sum(s => XyzFile.Read(Path.Combine(s, "samples.xyz")).Count()), Is.EqualTo(37));
+        var merged = Path.Combine(_dir, "merged");
+        Assert.That(Run(new[] { "merge", "--out", merged }.Concat(shards.Reverse()).ToArray()), Is.EqualTo(0));
+        foreach (var file in new[] { "samples.xyz", "samples.sdf", "metrics_by_size.csv" })
+            Assert.That(File.ReadAllBytes(Path.Combine(merged, file)), Is.EqualTo(File.ReadAllBytes(Path.Combine(whole, file))), $"{file} of 4 merged shards equals the unsharded run's");
+        Assert.That(File.ReadAllText(Path.Combine(merged, "summary.json")), Is.EqualTo(File.ReadAllText(Path.Combine(whole, "summary.json"))));
+
+        // A missing shard, a shard given twice and a shard of another run are refused.
+        Assert.That(Run("merge", "--out", Path.Combine(_dir, "m2"), shards[0], shards[1], shards[2]), Is.EqualTo(2));
+        Assert.That(Run("merge", "--out", Path.Combine(_dir, "m3"), shards[0], shards[1], shards[2], shards[2]), Is.EqualTo(2));
+        var other = Path.Combine(_dir, "other-seed");
+        Assert.That(Run(Common(other).Select(a => a == "3" ? "4" : a).Append("--shard").Append("3/4").ToArray()), Is.EqualTo(0));
+        Assert.That(Run("merge", "--out", Path.Combine(_dir, "m4"), shards[0], shards[1], shards[2], other), Is.EqualTo(1));
+        Assert.That(Run(Common(Path.Combine(_dir, "bad")).Append("--shard").Append("4/4").ToArray()), Is.EqualTo(2));
+    }
+
+    [Test]
     public void ErrorsAreOneLineWithExitCode()
     {
         var err = new StringWriter();

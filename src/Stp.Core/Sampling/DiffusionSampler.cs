@@ -44,7 +44,8 @@ public sealed class DiffusionSampler
     /// <summary>The visited integer times, T down to 0 (K + 1 values: K reverse steps, then the final step at 0).</summary>
     public IReadOnlyList<int> Grid { get; }
 
-    /// <summary>Samples one molecule per entry of the plan; returns them in molecule-id order.</summary>
+    /// <summary>Samples one molecule per molecule of the plan's batches (every entry of the plan, or the molecules of a
+    /// <see cref="SamplingPlan.Shard"/>); returns them in molecule-id order.</summary>
     /// <param name="plan">Sizes, contexts and batches.</param>
     /// <param name="seed">Seed of all noise; molecule i's noise depends only on (seed, i, step).</param>
     /// <param name="device">Device to run on (default CPU).</param>
@@ -66,7 +67,7 @@ public sealed class DiffusionSampler
         if (Options.FixedNoise && plan.Sizes.Distinct().Count() > 1)
             throw new ArgumentException($"FixedNoise needs molecules of one size; the plan has sizes {string.Join(", ", plan.Sizes.Distinct().Order())}.", nameof(plan));
         var dev = device ?? CPU;
-        var result = new Molecule[plan.Sizes.Count];
+        var result = new Molecule?[plan.Sizes.Count];
         var modules = Model.Parts.Select(p => p.Module).ToArray();
         var wasTraining = modules.Select(m => m.training).ToArray();
         foreach (var m in modules) m.eval();
@@ -87,7 +88,7 @@ public sealed class DiffusionSampler
         {
             for (int i = 0; i < modules.Length; i++) if (wasTraining[i]) modules[i].train();
         }
-        return result;
+        return result.Where(m => m is not null).Select(m => m!).ToArray();
     }
 
     private Molecule[] SampleBatch(SamplingBatch batch, MoleculeNoise noise, Device device, ISamplingObserver? observer, CancellationToken ct)

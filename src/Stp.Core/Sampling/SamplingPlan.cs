@@ -22,6 +22,27 @@ public sealed class SamplingPlan
     /// <summary>The batches, in execution order.</summary>
     public IReadOnlyList<SamplingBatch> Batches { get; }
 
+    /// <summary>Which shard of a whole run this plan is: (index, count); (0, 1) for a whole run.</summary>
+    public (int Index, int Count) ShardOf { get; private init; } = (0, 1);
+
+    /// <summary>Ids of the molecules this plan samples, ascending (all of <see cref="Sizes"/> unless it is a shard).</summary>
+    public IReadOnlyList<int> MoleculeIds => Batches.SelectMany(b => b.MoleculeIds).Order().ToArray();
+
+    /// <summary>
+    /// Shard <paramref name="index"/> of <paramref name="count"/> of this run, for job arrays: the same global plan
+    /// (sizes, contexts, molecule ids, batches) keeping every batch j with j mod count = index. A molecule's noise depends
+    /// only on (seed, id, step) and each batch is computed exactly as in the whole run, so the shards' molecules together
+    /// are the whole run's molecules, bit for bit; merge them in id order.
+    /// </summary>
+    public SamplingPlan Shard(int index, int count)
+    {
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "The number of shards must be at least 1.");
+        if (index < 0 || index >= count) throw new ArgumentOutOfRangeException(nameof(index), index, $"The shard index must be in 0..{count - 1}.");
+        if (ShardOf.Count != 1) throw new InvalidOperationException("This plan is already a shard.");
+        var batches = Batches.Where((_, j) => j % count == index).ToArray();
+        return new SamplingPlan(Sizes, batches, Contexts) { ShardOf = (index, count) };
+    }
+
     /// <summary>Total padded node slots (sum over batches of B x N_pad): what the padding costs.</summary>
     public long PaddedNodeSlots => Batches.Sum(b => (long)b.Sizes.Count * b.PaddedSize);
 

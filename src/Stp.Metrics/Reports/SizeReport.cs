@@ -27,16 +27,21 @@ public sealed class SizeReport
     public static SizeReport From(EvaluationResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var rows = result.Molecules.GroupBy(m => m.AtomCount).OrderBy(g => g.Key)
-            .Select(g => Row(g.Key, g.ToList(), result.TrainingSet)).ToList();
-        return new SizeReport(rows, Row(0, result.Molecules, result.TrainingSet));
+        return FromSummary(MetricSummary.From(result));
     }
 
-    private static SizeReportRow Row(int n, IReadOnlyList<MoleculeMetrics> ms, NoveltyReference? training)
+    internal static SizeReport FromSummary(MetricSummary summary)
     {
-        var t = new MetricTotals(ms);
+        bool novelty = summary.HasNovelty;
+        var rows = summary.BySize.Select(r => Row(r.AtomCount, new[] { r }, novelty)).ToList();
+        return new SizeReport(rows, Row(0, summary.BySize, novelty));
+    }
+
+    private static SizeReportRow Row(int n, IReadOnlyList<MetricSummary.SizeCounts> counts, bool novelty)
+    {
+        var (t, novel) = MetricSummary.Totals(counts, novelty);
         return new SizeReportRow(n, t.Molecules, t.AtomStability, t.MoleculeStability, t.Validity, t.Uniqueness, t.ValidAndUnique,
-            training is null ? null : t.Novelty(training));
+            novel is int k ? t.Novelty(k) : null);
     }
 
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
