@@ -16,19 +16,28 @@ internal static class AnalyzeCommand
         var stride = new Option<int>("--stride") { Description = "Record alignment every k-th reverse step (default 10)", DefaultValueFactory = _ => 10 };
         var outDir = new Option<string>("--out") { Description = "Output folder (default analysis)", DefaultValueFactory = _ => "analysis" };
         var steps = Models.StepsOption();
+        var sweep = new Option<string?>("--steps-sweep") { Description = "Quality per network call instead of the size analysis: comma-separated step counts (e.g. 25,50,100,250,1000), each sampled with every --sampler (comma-separated; default: ancestral,ddim for diffusion models, euler,heun for flow models) on the same --n sizes and seed; writes steps_sweep.csv and .png" };
         var sampler = Models.SamplerOption();
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
         var cmd = new Command("analyze", "Size-consistency analysis of a checkpoint: quality per molecule size and the generation-target alignment curves gamma_t, beta_t (paper eq. 9, fig. 3).")
-        { checkpoint, count, sampler, steps, sizes, perSize, stride, outDir, seed, device, threads };
+        { checkpoint, count, sampler, steps, sweep, sizes, perSize, stride, outDir, seed, device, threads };
         cmd.SetAction((r, ct) =>
         {
             var dev = Common.ResolveDevice(r.GetValue(device)!, r.GetValue(threads));
             using var model = Models.Load(r.GetValue(checkpoint)!, dev);
-            var options = Models.Sampler(r.GetValue(sampler), r.GetValue(steps), model);
             string dataset = Models.Dataset(model), prior = Common.PriorName(model.Prior);
             var folder = r.GetValue(outDir)!;
             Directory.CreateDirectory(folder);
             long s = r.GetValue(seed);
+            if (r.GetValue(sweep) is string sweepSteps)
+            {
+                if (r.GetValue(steps) is not null) throw new UsageException("--steps and --steps-sweep exclude each other.");
+                var rows = StepsSweep.Run(model, StepsSweep.Samplers(r.GetValue(sampler), model), StepsSweep.ParseSteps(sweepSteps, model.Schedule.Timesteps), r.GetValue(count), s, dev, ct);
+                StepsSweep.Write(folder, rows, $"{Path.GetFileNameWithoutExtension(r.GetValue(checkpoint)!)} ({prior}): quality per network call");
+                Console.WriteLine($"Wrote steps_sweep.csv and steps_sweep.png to {folder}");
+                return Task.FromResult(0);
+            }
+            var options = Models.Sampler(r.GetValue(sampler), r.GetValue(steps), model);
 
             // 1. Per-size quality on molecules drawn from p(N).
             var mols = SampleCommand.Run(model, options, r.GetValue(count), "efficient", 100, s, dev, ct);

@@ -137,6 +137,20 @@ public class CliTests
         Assert.That(Run("analyze", "--checkpoint", ckpt, "--n", "2", "--steps", "10", "--sizes", "8", "--per-size", "2", "--stride", "10", "--out", analysis, "--threads", "1"), Is.EqualTo(0));
         Assert.That(File.ReadAllLines(Path.Combine(analysis, "alignment.csv")).Length, Is.GreaterThan(2));
         Assert.That(Run("train", "--objective", "flow", "--backbone", "geoldm", "--data", data, "--steps", "1", "--out", Path.Combine(_dir, "y")), Is.EqualTo(2), "flow matching is EGNN-only for now");
+        AssertStepsSweep(ckpt, "flow-sweep", new[] { "euler,2,2", "euler,4,4", "heun,2,4", "heun,4,8" });
+    }
+
+    /// <summary>analyze --steps-sweep 2,4: one row per (sampler, K) with the denoiser calls per batch.</summary>
+    private void AssertStepsSweep(string ckpt, string name, string[] expected)
+    {
+        var folder = Path.Combine(_dir, name);
+        Assert.That(Run("analyze", "--checkpoint", ckpt, "--steps-sweep", "4,2", "--n", "3", "--out", folder, "--threads", "1"), Is.EqualTo(0));
+        var lines = File.ReadAllLines(Path.Combine(folder, "steps_sweep.csv"));
+        Assert.That(lines[0], Does.StartWith("sampler,steps,network_calls,molecules,atom_stability,mol_stability,mol_stability_low"));
+        Assert.That(lines.Skip(1).Select(l => string.Join(',', l.Split(',').Take(3))), Is.EqualTo(expected));
+        Assert.That(lines.Skip(1).All(l => l.Split(',')[3] == "3"));
+        Assert.That(File.Exists(Path.Combine(folder, "steps_sweep.png")));
+        Assert.That(Run("analyze", "--checkpoint", ckpt, "--steps-sweep", "2,abc", "--out", folder), Is.EqualTo(2));
     }
 
     [Test]
@@ -170,6 +184,7 @@ public class CliTests
         Assert.That(Run(Common(other).Select(a => a == "3" ? "4" : a).Append("--shard").Append("3/4").ToArray()), Is.EqualTo(0));
         Assert.That(Run("merge", "--out", Path.Combine(_dir, "m4"), shards[0], shards[1], shards[2], other), Is.EqualTo(1));
         Assert.That(Run(Common(Path.Combine(_dir, "bad")).Append("--shard").Append("4/4").ToArray()), Is.EqualTo(2));
+        AssertStepsSweep(ckpt, "diffusion-sweep", new[] { "ancestral,2,3", "ancestral,4,5", "ddim,2,3", "ddim,4,5" });
     }
 
     [Test]

@@ -41,6 +41,7 @@ public class EngineTests
         var hVar = new FeatureVarianceObserver();
         var mols = sampler.Sample(SamplingPlan.Efficient(Sizes, 120), seed: 5, observer: hVar);
         Assert.That(den.Calls, Is.EqualTo((steps + 1) * 4), "K reverse steps + the final step per batch");
+        Assert.That(sampler.NetworkCallsPerBatch * 4, Is.EqualTo(den.Calls));
         var (v, g) = Space(prior);
         var grid = TimestepGrid.Uniform(1000, steps);
         double Ratio(int n) => DdimVarianceRatio(model.Schedule, grid, v(n), g(n));

@@ -49,8 +49,10 @@ public class FlowMatchingTests
     {
         var (model, den) = BuildFlow(prior);
         var hVar = new FeatureVarianceObserver();
-        var mols = new DiffusionSampler(model, SamplerOptions.Heun(50)).Sample(SamplingPlan.Efficient(Sizes, 120), seed: 5, observer: hVar);
+        var sampler = new DiffusionSampler(model, SamplerOptions.Heun(50));
+        var mols = sampler.Sample(SamplingPlan.Efficient(Sizes, 120), seed: 5, observer: hVar);
         Assert.That(den.Calls, Is.EqualTo(2 * 50 * 4), "two calls per Heun step, no final step, 4 batches");
+        Assert.That(sampler.NetworkCallsPerBatch * 4, Is.EqualTo(den.Calls));
         var (v, g) = Space(prior);
         var grid = TimestepGrid.Uniform(1000, 50);
         foreach (var n in new[] { 4, 25 })

@@ -39,3 +39,20 @@ public class MetricSummaryTests
         Assert.That(() => MetricSummary.Merge(Array.Empty<MetricSummary>()), Throws.ArgumentException);
     }
 }
+
+/// <summary>Wilson's interval against values computed by hand from its formula.</summary>
+public class BinomialIntervalTests
+{
+    [Test]
+    public void WilsonMatchesHandComputedValues()
+    {
+        // 10 of 100 at z = 1.96: centre (0.1 + 0.019208) / 1.038416 = 0.114798, half 1.96 / 1.038416 * sqrt(0.0009 + 0.0000960) = 0.059569.
+        var (lo, hi) = BinomialInterval.Wilson(10, 100);
+        Assert.That(lo, Is.EqualTo(0.0552285).Within(1e-6));
+        Assert.That(hi, Is.EqualTo(0.1743673).Within(1e-6));
+        var (lo0, hi0) = BinomialInterval.Wilson(0, 50);
+        Assert.That(lo0, Is.EqualTo(0));
+        Assert.That(hi0, Is.EqualTo(3.8416 / 53.8416).Within(1e-9), "at 0 successes the upper bound is z^2 / (n + z^2)");
+        Assert.That(() => BinomialInterval.Wilson(5, 4), Throws.InstanceOf<ArgumentOutOfRangeException>());
+    }
+}

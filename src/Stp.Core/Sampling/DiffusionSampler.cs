@@ -44,6 +44,11 @@ public sealed class DiffusionSampler
     /// <summary>The visited integer times, T down to 0 (K + 1 values: K reverse steps, then the final step at 0).</summary>
     public IReadOnlyList<int> Grid { get; }
 
+    /// <summary>Denoiser calls per sampling batch: K steps times the step's calls, plus the final p(x, h | z_0) step of a
+    /// diffusion model (a flow ends at t = 0 without one). The cost measure of the quality-per-call frontier.</summary>
+    public int NetworkCallsPerBatch => (Grid.Count - 1) * Options.ReverseStep.NetworkCallsPerStep
+        + (Model.Objective.Target == Stp.Objectives.PredictionTarget.Velocity ? 0 : 1);
+
     /// <summary>Samples one molecule per molecule of the plan's batches (every entry of the plan, or the molecules of a
     /// <see cref="SamplingPlan.Shard"/>); returns them in molecule-id order.</summary>
     /// <param name="plan">Sizes, contexts and batches.</param>

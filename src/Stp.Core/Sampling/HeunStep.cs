@@ -24,6 +24,9 @@ public sealed class HeunStep : IReverseStep
     public PredictionTarget Expects => PredictionTarget.Velocity;
 
     /// <inheritdoc />
+    public int NetworkCallsPerStep => 2;
+
+    /// <inheritdoc />
     public ReverseStepResult Step(ReverseStepInput input)
     {
         ArgumentNullException.ThrowIfNull(input);

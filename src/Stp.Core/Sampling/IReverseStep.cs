@@ -18,6 +18,9 @@ public interface IReverseStep
     /// <summary>What the step expects the denoiser to predict (default <see cref="Stp.Objectives.PredictionTarget.Noise"/>).</summary>
     Stp.Objectives.PredictionTarget Expects => Stp.Objectives.PredictionTarget.Noise;
 
+    /// <summary>Denoiser calls per step (default 1; Heun's method makes 2).</summary>
+    int NetworkCallsPerStep => 1;
+
     /// <summary>Computes z_s from z_t (s &lt; t, any two points of the trained grid).</summary>
     ReverseStepResult Step(ReverseStepInput input);
 }
