@@ -82,11 +82,13 @@ internal static class RadmTraining
                 throw new UsageException($"No RADM autoencoder at {aePath}: train it first (--stage autoencoder) or give --autoencoder.");
             var ae = DiffusionModel.Load(aePath, q.Device);
             if (ae.Codec is not RadmCodec codec) { ae.Dispose(); throw new UsageException($"{aePath} is not a RADM model (its codec is {ae.Codec.GetType().Name})."); }
-            var want = DitOptions.For(ParseDitSize(q.DitSize ?? "small"), codec.LatentFeatureCount);
+            // A conditional RADM conditions the DiT only (its tokens carry the context); the autoencoder stays unconditional.
+            var want = DitOptions.For(ParseDitSize(q.DitSize ?? "small"), codec.LatentFeatureCount, q.Condition?.Count ?? 0);
             var dit = ae.Denoiser is DitDenoiser d && d.Options == want ? null : new DitDenoiser(want, q.Device, seed);
             Console.WriteLine($"Autoencoder from {aePath} (frozen)");
             model = RadmModel.ToDiffusionStage(ae, q.Prior, q.Prior == PriorKind.Unit ? null : q.Gamma(), dit);
             model.SizeDistribution ??= SizeDistribution.FromMolecules(q.Train);
+            if (q.Condition is not null) Conditioning.Attach(model, q.Condition, q.Train);
         }
         using (model)
         {

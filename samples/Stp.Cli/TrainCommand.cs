@@ -88,11 +88,10 @@ internal static class TrainCommand
                 throw new UsageException($"--objective flow is available for --backbone edm (the EGNN); not yet for {backboneName}.");
             if (backboneName == "radm")
             {
-                if (conditionNames is not null) throw new UsageException("--condition is not available for --backbone radm yet.");
                 return RadmTraining.Run(new RadmTrainRequest(ds, features, train, dataPath, folder, dev, r.GetValue(stage), r.GetValue(ditSize),
                     r.GetValue(size)!, r.GetValue(nf), r.GetValue(layers), priorKind, () => ResolveGamma(r.GetValue(gamma)!, ds, train, r.GetValue(gammaReference)),
                     r.GetValue(batch), r.GetValue(steps), r.GetValue(epochs), r.GetValue(budget) is string tbr ? ParseDuration(tbr) : null, r.GetValue(lr), r.GetValue(ema),
-                    r.GetValue(resume), r.GetValue(autoencoder), r.GetValue(ckptEvery), r.GetValue(evalEvery), r.GetValue(evalSamples), r.GetValue(seed)), ct);
+                    r.GetValue(resume), r.GetValue(autoencoder), r.GetValue(ckptEvery), r.GetValue(evalEvery), r.GetValue(evalSamples), r.GetValue(seed), conditionNames), ct);
             }
             if (r.GetValue(stage) is not null || r.GetValue(ditSize) is not null || r.GetValue(autoencoder) is not null)
                 throw new UsageException("--stage, --dit-size and --autoencoder apply only to --backbone radm.");
@@ -214,7 +213,7 @@ internal static class TrainCommand
     {
         if (latentNf < 1) throw new UsageException($"--latent-nf must be at least 1 (got {latentNf}).");
         torch.manual_seed(seed);
-        return GeoLdmModel.Create(new GeoLdmOptions { Features = features, LatentFeatures = latentNf, Egnn = egnn }, prior, table, device: device);
+        return GeoLdmModel.Create(new GeoLdmOptions { Features = features, LatentFeatures = latentNf, Egnn = egnn, ContextCount = egnn.ContextCount }, prior, table, device: device);
     }
 
     /// <summary>The size with gamma_N = 1 in the published tables: QM9 29, GEOM-Drugs 94.</summary>

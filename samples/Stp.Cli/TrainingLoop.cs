@@ -74,7 +74,7 @@ internal static class TrainingLoop
             var sizes = model.SizeDistribution!.Sample(o.EvalSamples, seed: trainer.Step);
             IReadOnlyList<Molecule> mols;
             using (trainer.UseEmaWeights())
-                mols = new DiffusionSampler(model).Sample(SamplingPlan.Efficient(sizes, 100), seed: trainer.Step, device: o.Device);
+                mols = new DiffusionSampler(model).Sample(SamplingPlan.Efficient(sizes, 100, contexts: Conditioning.Contexts(model, sizes, null, trainer.Step)), seed: trainer.Step, device: o.Device);
             var res = evaluator.Evaluate(mols);
             double single = res.Molecules.Count(m => m.FragmentCount == 1) / (double)res.Molecules.Count;
             File.AppendAllText(evalLog, string.Create(CultureInfo.InvariantCulture,

@@ -29,11 +29,17 @@ public sealed record GeoLdmOptions
     public EgnnOptions Egnn { get; init => field = value ?? throw new ArgumentNullException(nameof(Egnn)); } = EgnnOptions.Qm9;
 
     /// <summary>
-    /// The latent denoiser: EDM's EGNN dynamics (time column appended) on [z_x (3), z_h (L)], unconditional.
+    /// Context channels C of a conditional model (GeoLDM's conditioning: the normalised properties appended to the latent
+    /// dynamics' node features after the time column, as EDM). The autoencoder is never conditioned. Default 0.
+    /// </summary>
+    public int ContextCount { get; init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(ContextCount), value, "Must be >= 0."); }
+
+    /// <summary>
+    /// The latent denoiser: EDM's EGNN dynamics (time column, then <see cref="ContextCount"/> context columns) on [z_x (3), z_h (L)].
     /// GeoLDM's latent dynamics is exactly EDM's EGNN_dynamics_QM9 with in_node_nf = L, so it is an
     /// <see cref="EgnnDenoiser"/> with these options.
     /// </summary>
-    public EgnnOptions DenoiserOptions => Egnn with { FeatureCount = LatentFeatures, ContextCount = 0 };
+    public EgnnOptions DenoiserOptions => Egnn with { FeatureCount = LatentFeatures, ContextCount = ContextCount };
 
     /// <summary>The released GeoLDM QM9 recipe: nf 256, 9 layers, L = 1, 5 one-hot + Z (encoder 727,044, decoder 5,338,127, dynamics 5,337,355 parameters).</summary>
     public static GeoLdmOptions Qm9 => new();

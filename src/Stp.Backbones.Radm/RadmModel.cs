@@ -83,6 +83,7 @@ public static class RadmModel
         var model = DiffusionModel.Create(dit, prior, priorScale, schedule: autoencoderStage.BaseSchedule, codec: codec);
         model.SizeDistribution = autoencoderStage.SizeDistribution;
         model.Context = autoencoderStage.Context;
+        model.PropertyDistribution = autoencoderStage.PropertyDistribution;
         return model;
     }
 

@@ -34,6 +34,12 @@ public class ConditionalTests
         var losses = Enumerable.Range(0, 4).Select(_ => trainer.TrainStep().Loss).ToArray();
         Assert.That(losses.All(double.IsFinite), "a conditional EGNN trains (the first release failed on its first step)");
 
+        // A context given to a model whose denoiser is unconditional is refused, not silently dropped (a conditional
+        // GeoLDM once trained unconditionally that way).
+        using var plain = DiffusionModel.Create(new EgnnDenoiser(EgnnOptions.Small(features.Count, hiddenFeatures: 8, layers: 1)), PriorKind.ScaledPrior, PriorScaleTable.PublishedQm9, features, new PolynomialSchedule(100));
+        plain.Context = model.Context;
+        Assert.That(() => new DiffusionTrainer(plain, mols, new TrainerOptions { BatchSize = 8 }), Throws.ArgumentException.With.Message.Contains("unconditional"));
+
         var sizes = new[] { 5, 7, 9 };
         var sampler = new DiffusionSampler(model, SamplerOptions.Ddim(10));
         var low = sampler.Sample(SamplingPlan.Efficient(sizes, 3, contexts: sizes.Select(_ => new[] { -2f }).ToArray()), seed: 4);

@@ -47,7 +47,8 @@ public sealed class DiffusionTrainer : IDisposable
         _context = Options.Context ?? (model.Context is { } cp ? cp.Normalize : null);
         if (model.ContextCount > 0 && _context is null)
             throw new ArgumentException($"The denoiser is conditional ({model.ContextCount} context channels): set TrainerOptions.Context or the model's Context.", nameof(options));
-        if (model.ContextCount == 0) _context = null;
+        if (model.ContextCount == 0 && _context is not null)
+            throw new ArgumentException($"A context was given ({(Options.Context is not null ? "TrainerOptions.Context" : $"the model's Context: {string.Join(", ", model.Context!.Names)}")}) but the denoiser is unconditional (0 context channels); build the denoiser with ContextCount > 0 or drop the context.", nameof(options));
         var usable = new List<Molecule>(trainingSet.Count);
         for (int i = 0; i < trainingSet.Count; i++)
         {
