@@ -16,9 +16,11 @@ internal static class EvaluateCommand
         var outDir = new Option<string>("--out") { Description = "Output folder for the per-size report (default: next to the samples)" };
         var conditional = new Option<bool>("--conditional") { Description = "Also the property MAE of conditionally generated samples (needs --property-model)" };
         var propertyModel = new Option<string[]>("--property-model") { Description = "Property predictor(s) from 'stp train-predictor' for --conditional", AllowMultipleArgumentsPerToken = true };
+        var structure = new Option<string?>("--structure-data") { Description = "Reference dataset for bond-length and bond-angle Jensen-Shannon divergences (QM9: its training split); writes structure.csv" };
+        var structureCount = new Option<int>("--structure-molecules") { Description = "Reference molecules for --structure-data (default 10000)", DefaultValueFactory = _ => 10000 };
         var device = Common.DeviceOption();
         var cmd = new Command("evaluate", "Stability, validity, uniqueness (and novelty) of a sample file, overall and per molecule size, with a plot; with --conditional, the property MAE table.")
-        { input, dataset, novelty, outDir, conditional, propertyModel, device };
+        { input, dataset, novelty, outDir, conditional, propertyModel, structure, structureCount, device };
         cmd.SetAction(r =>
         {
             var path = r.GetValue(input)!;
@@ -26,9 +28,13 @@ internal static class EvaluateCommand
             var folder = r.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
             var predictors = r.GetValue(propertyModel) ?? Array.Empty<string>();
             if (r.GetValue(conditional) != predictors.Length > 0) throw new UsageException("--conditional and --property-model go together.");
+            if (r.GetValue(structureCount) < 1) throw new UsageException("--structure-molecules must be at least 1.");
+            if (r.GetValue(structure) is string sd && !File.Exists(sd) && !Directory.Exists(sd)) throw new UsageException($"--structure-data: {sd} not found.");
             var result = Run(path, ds, r.GetValue(novelty), folder);
             Console.WriteLine(result.ToTable(Path.GetFileName(path)));
             Console.WriteLine($"Per-size report: {Path.Combine(folder, "metrics_by_size.csv")}, .json and .png");
+            if (r.GetValue(structure) is string structureData)
+                Console.WriteLine(Structure(path, ds, structureData, r.GetValue(structureCount), folder));
             if (predictors.Length > 0)
                 Console.WriteLine(ConditionalEvaluation.Run(path.EndsWith(".sdf", StringComparison.OrdinalIgnoreCase) ? SdfFile.Read(path).Select(x => x.Molecule).ToList() : XyzFile.Read(path).ToList(), path, predictors, Common.ResolveDevice(r.GetValue(device)!, 0), folder));
             return 0;
@@ -67,6 +73,25 @@ internal static class EvaluateCommand
         MetricSummary.From(result).Write(Path.Combine(folder, SummaryName));
         WriteReport(SizeReport.From(result), folder, Path.GetFileName(path));
         return result;
+    }
+
+    /// <summary>
+    /// Bond-length and bond-angle JSDs of the sample file's valid molecules against the first <paramref name="count"/>
+    /// reference molecules (QM9: of its training split), written to structure.csv; returns the pooled figures.
+    /// </summary>
+    internal static string Structure(string path, string dataset, string referencePath, int count, string folder)
+    {
+        var evaluator = dataset == "qm9" ? MetricsEvaluator.ForQm9() : MetricsEvaluator.ForGeomDrugs();
+        var all = Datasets.Load(referencePath);
+        var reference = (dataset == "qm9" ? MoleculeDatasets.SplitQm9(all).Train : all).Take(count).ToList();
+        var samples = path.EndsWith(".sdf", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".sdf.gz", StringComparison.OrdinalIgnoreCase)
+            ? SdfFile.ReadLenient(path, out _).Select(x => x.Molecule).ToList() : XyzFile.ReadLenient(path, out _);
+        var cmp = Stp.Metrics.Structure.GeometryHistograms.FromMolecules(samples, evaluator)
+            .CompareTo(Stp.Metrics.Structure.GeometryHistograms.FromMolecules(reference, evaluator));
+        cmp.WriteCsv(Path.Combine(folder, "structure.csv"));
+        static string Pooled(IReadOnlyList<Stp.Metrics.Structure.DivergenceEntry> es) =>
+            es.FirstOrDefault(e => e.Key == "all") is { } e ? e.Divergence.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) + $" ({e.GeneratedCount} values)" : "n/a (too few values)";
+        return $"Structure vs {reference.Count} reference molecules: bond-length JSD {Pooled(cmp.BondLengthsByPair)}, bond-angle JSD {Pooled(cmp.BondAngles)}; per pair/angle in {Path.Combine(folder, "structure.csv")}";
     }
 
     /// <summary>The mergeable counts of an evaluation (<see cref="MetricSummary"/>), beside the report.</summary>

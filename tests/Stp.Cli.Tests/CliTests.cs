@@ -163,7 +163,8 @@ public class CliTests
         string[] Common(string outDir) => new[] { "sample", "--checkpoint", ckpt, "--n", "37", "--batch-size", "5", "--steps", "8", "--seed", "3", "--out", outDir, "--threads", "1" };
         var whole = Path.Combine(_dir, "whole");
         Assert.That(Run(Common(whole)), Is.EqualTo(0));
-        Assert.That(Run("evaluate", Path.Combine(whole, "samples.xyz"), "--out", whole), Is.EqualTo(0));
+        Assert.That(Run("evaluate", Path.Combine(whole, "samples.xyz"), "--out", whole, "--structure-data", data, "--structure-molecules", "20"), Is.EqualTo(0));
+        Assert.That(File.ReadLines(Path.Combine(whole, "structure.csv")).First(), Is.EqualTo("family,key,reference_count,generated_count,jsd"));
         var shards = Enumerable.Range(0, 4).Select(k => Path.Combine(_dir, $"shard{k}")).ToArray();
         for (int k = 3; k >= 0; k--)
         {
