@@ -28,9 +28,10 @@ public sealed class MetricSummary
     /// <param name="StableAtoms">Stable atoms among them.</param>
     /// <param name="StableMolecules">Stable molecules.</param>
     /// <param name="Valid">Valid molecules.</param>
+    /// <param name="SingleFragment">Molecules whose bond graph is one fragment.</param>
     /// <param name="UniqueSmiles">Distinct canonical SMILES of the valid ones, sorted (ordinal).</param>
     /// <param name="NovelSmiles">Those of <paramref name="UniqueSmiles"/> absent from the training set, sorted; null when novelty was not computed.</param>
-    public sealed record SizeCounts(int AtomCount, int Molecules, long Atoms, long StableAtoms, int StableMolecules, int Valid,
+    public sealed record SizeCounts(int AtomCount, int Molecules, long Atoms, long StableAtoms, int StableMolecules, int Valid, int SingleFragment,
         IReadOnlyList<string> UniqueSmiles, IReadOnlyList<string>? NovelSmiles);
 
     /// <summary>Creates a summary from its rows (one per atom count).</summary>
@@ -57,7 +58,7 @@ public sealed class MetricSummary
         {
             var t = new MetricTotals(g.ToList());
             var unique = t.UniqueSmiles.Order(StringComparer.Ordinal).ToArray();
-            return new SizeCounts(g.Key, t.Molecules, t.Atoms, t.StableAtoms, t.StableMolecules, t.Valid, unique,
+            return new SizeCounts(g.Key, t.Molecules, t.Atoms, t.StableAtoms, t.StableMolecules, t.Valid, t.SingleFragment, unique,
                 result.TrainingSet is { } train ? unique.Where(s => !train.Contains(s)).ToArray() : null);
         }).ToList();
         return new MetricSummary(rows);
@@ -72,7 +73,7 @@ public sealed class MetricSummary
         if (all.Count == 0) throw new ArgumentException("Nothing to merge.", nameof(summaries));
         bool novelty = all.All(s => s.HasNovelty);
         var rows = all.SelectMany(s => s.BySize).GroupBy(r => r.AtomCount).Select(g => new SizeCounts(g.Key,
-            g.Sum(r => r.Molecules), g.Sum(r => r.Atoms), g.Sum(r => r.StableAtoms), g.Sum(r => r.StableMolecules), g.Sum(r => r.Valid),
+            g.Sum(r => r.Molecules), g.Sum(r => r.Atoms), g.Sum(r => r.StableAtoms), g.Sum(r => r.StableMolecules), g.Sum(r => r.Valid), g.Sum(r => r.SingleFragment),
             Union(g.Select(r => r.UniqueSmiles)),
             novelty ? Union(g.Select(r => r.NovelSmiles!)) : null)).ToList();
         return new MetricSummary(rows);
@@ -88,7 +89,7 @@ public sealed class MetricSummary
     {
         var unique = rows.SelectMany(r => r.UniqueSmiles).Distinct(StringComparer.Ordinal);
         var t = new MetricTotals(rows.Sum(r => r.Molecules), rows.Sum(r => r.Atoms), rows.Sum(r => r.StableAtoms),
-            rows.Sum(r => r.StableMolecules), rows.Sum(r => r.Valid), unique);
+            rows.Sum(r => r.StableMolecules), rows.Sum(r => r.Valid), rows.Sum(r => r.SingleFragment), unique);
         int? novel = novelty ? rows.SelectMany(r => r.NovelSmiles!).Distinct(StringComparer.Ordinal).Count() : null;
         return (t, novel);
     }
@@ -107,7 +108,7 @@ public sealed class MetricSummary
             var s = JsonSerializer.Deserialize<MetricSummary>(json, Json) ?? throw new InvalidDataException($"{source}: empty metric summary.");
             foreach (var r in s.BySize)
                 if (r.AtomCount < 1 || r.Molecules < 0 || r.Atoms != (long)r.AtomCount * r.Molecules || r.StableAtoms < 0 || r.StableAtoms > r.Atoms
-                    || r.StableMolecules < 0 || r.StableMolecules > r.Molecules || r.Valid < 0 || r.Valid > r.Molecules
+                    || r.StableMolecules < 0 || r.StableMolecules > r.Molecules || r.Valid < 0 || r.Valid > r.Molecules || r.SingleFragment < 0 || r.SingleFragment > r.Molecules
                     || r.UniqueSmiles is null || r.UniqueSmiles.Count > r.Valid || (r.NovelSmiles is { } nv && nv.Except(r.UniqueSmiles).Any()))
                     throw new InvalidDataException($"{source}: inconsistent counts for N = {r.AtomCount}.");
             return s;

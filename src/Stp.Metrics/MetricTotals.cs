@@ -10,9 +10,9 @@ internal sealed class MetricTotals
     private readonly HashSet<string> _unique = new(StringComparer.Ordinal);
 
     /// <summary>Totals from counts (a <see cref="MetricSummary"/> row): the same ratios as from the molecules.</summary>
-    public MetricTotals(int molecules, long atoms, long stableAtoms, int stableMolecules, int valid, IEnumerable<string> uniqueSmiles)
+    public MetricTotals(int molecules, long atoms, long stableAtoms, int stableMolecules, int valid, int singleFragment, IEnumerable<string> uniqueSmiles)
     {
-        Molecules = molecules; Atoms = atoms; StableAtoms = stableAtoms; StableMolecules = stableMolecules; Valid = valid;
+        Molecules = molecules; Atoms = atoms; StableAtoms = stableAtoms; StableMolecules = stableMolecules; Valid = valid; SingleFragment = singleFragment;
         _unique.UnionWith(uniqueSmiles);
     }
 
@@ -27,6 +27,7 @@ internal sealed class MetricTotals
             Atoms += m.AtomCount; StableAtoms += m.StableAtoms;
             if (m.IsStable) StableMolecules++;
             if (m.IsValid) { Valid++; _unique.Add(m.Smiles!); }
+            if (m.FragmentCount == 1) SingleFragment++;
         }
     }
 
@@ -35,12 +36,16 @@ internal sealed class MetricTotals
     public long StableAtoms { get; }
     public int StableMolecules { get; }
     public int Valid { get; }
+    /// <summary>Molecules whose bond graph is one connected fragment (EDM's validity keeps the largest fragment, so
+    /// exploded samples still count as valid: this shows them).</summary>
+    public int SingleFragment { get; }
     /// <summary>Distinct canonical SMILES among the valid molecules.</summary>
     public int Unique => _unique.Count;
 
     public double AtomStability => Atoms == 0 ? 0 : (double)StableAtoms / Atoms;
     public double MoleculeStability => Molecules == 0 ? 0 : (double)StableMolecules / Molecules;
     public double Validity => Molecules == 0 ? 0 : (double)Valid / Molecules;
+    public double SingleFragmentFraction => Molecules == 0 ? 0 : (double)SingleFragment / Molecules;
     public double Uniqueness => Valid == 0 ? 0 : (double)Unique / Valid;
     public double ValidAndUnique => Molecules == 0 ? 0 : (double)Unique / Molecules;
 

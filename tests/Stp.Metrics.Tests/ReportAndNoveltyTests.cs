@@ -50,7 +50,7 @@ public class ReportAndNoveltyTests
         report.WriteJson(json);
         report.WritePlot(png, "QM9 fixture: metrics by size");
         var lines = File.ReadAllLines(csv);
-        Assert.That(lines[0], Is.EqualTo("n_atoms,molecules,atom_stability,mol_stability,validity,uniqueness,valid_and_unique,novelty"));
+        Assert.That(lines[0], Is.EqualTo("n_atoms,molecules,atom_stability,mol_stability,validity,uniqueness,valid_and_unique,novelty,single_fragment"));
         Assert.That(lines, Has.Length.EqualTo(report.Rows.Count + 2));
         Assert.That(lines[^1], Does.StartWith("all,2000,"));
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
@@ -61,8 +61,25 @@ public class ReportAndNoveltyTests
         Assert.That(bytes.Length, Is.GreaterThan(10_000));
 
         var table = report.ToTable("fixture");
-        Assert.That(table, Does.Contain("| Atom Sta (%) | Mol Sta (%) | Valid (%) | Valid & Unique (%) |"));
-        Assert.That(table, Does.Contain("| fixture | 79.9 | 40.4 | 60.2 | 54.0 |"));
+        Assert.That(table, Does.Contain("| Atom Sta (%) | Mol Sta (%) | Valid (%) | Single fragment (%) | Valid & Unique (%) |"));
+        Assert.That(table, Does.Contain($"| fixture | 79.9 | 40.4 | 60.2 | {100 * report.Overall.SingleFragment:F1} | 54.0 |"));
+        Assert.That(table, Does.Not.Contain("Novel"), "no novelty column when novelty was not computed");
+    }
+
+    [Test]
+    public void SingleFragmentCountsMoleculesWhoseBondGraphIsConnected()
+    {
+        // Water (one fragment), and two methanes 8 A apart (two fragments, yet valid by EDM's largest-fragment rule).
+        var water = new Molecule(new[] { 8, 1, 1 }, new[] { 0, 0, 0.12, 0, 0.76, -0.47, 0, -0.76, -0.47 });
+        double[] Methane(double x) => new[] { x, 0, 0, x + 0.63, 0.63, 0.63, x - 0.63, -0.63, 0.63, x - 0.63, 0.63, -0.63, x + 0.63, -0.63, -0.63 };
+        var two = new Molecule(new[] { 6, 1, 1, 1, 1, 6, 1, 1, 1, 1 }, Methane(0).Concat(Methane(8)).ToArray());
+        var result = new MetricsEvaluator(AtomVocabulary.Qm9, BondRule.Qm9).Evaluate(new[] { water, two });
+        Assert.That(result.Molecules.Select(m => m.FragmentCount), Is.EqualTo(new[] { 1, 2 }));
+        Assert.That(result.Molecules.All(m => m.IsValid));
+        var report = SizeReport.From(result);
+        Assert.That(report.Overall.SingleFragment, Is.EqualTo(0.5));
+        Assert.That(report.Overall.Valid, Is.EqualTo(2));
+        Assert.That(report.ToTable("x"), Does.Contain("| x | 100.0 | 100.0 | 100.0 | 50.0 | 100.0 |"));
     }
 
     [Test]

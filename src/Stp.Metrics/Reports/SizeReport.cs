@@ -41,22 +41,22 @@ public sealed class SizeReport
     {
         var (t, novel) = MetricSummary.Totals(counts, novelty);
         return new SizeReportRow(n, t.Molecules, t.AtomStability, t.MoleculeStability, t.Validity, t.Uniqueness, t.ValidAndUnique,
-            novel is int k ? t.Novelty(k) : null);
+            novel is int k ? t.Novelty(k) : null, t.SingleFragmentFraction, t.StableMolecules, t.Valid);
     }
 
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
-    /// <summary>CSV text: n_atoms, molecules, atom_stability, mol_stability, validity, uniqueness, valid_and_unique, novelty (fractions; overall row has n_atoms "all").</summary>
+    /// <summary>CSV text: n_atoms, molecules, atom_stability, mol_stability, validity, uniqueness, valid_and_unique, novelty, single_fragment (fractions; overall row has n_atoms "all").</summary>
     public string ToCsv()
     {
-        var sb = new StringBuilder("n_atoms,molecules,atom_stability,mol_stability,validity,uniqueness,valid_and_unique,novelty\n");
+        var sb = new StringBuilder("n_atoms,molecules,atom_stability,mol_stability,validity,uniqueness,valid_and_unique,novelty,single_fragment\n");
         foreach (var r in Rows.Append(Overall))
         {
             sb.Append(r.AtomCount == 0 ? "all" : r.AtomCount.ToString(CultureInfo.InvariantCulture)).Append(',')
               .Append(r.Molecules.ToString(CultureInfo.InvariantCulture)).Append(',')
               .Append(F(r.AtomStability)).Append(',').Append(F(r.MoleculeStability)).Append(',')
               .Append(F(r.Validity)).Append(',').Append(F(r.Uniqueness)).Append(',').Append(F(r.ValidAndUnique)).Append(',')
-              .Append(r.Novelty is { } nv ? F(nv) : "").Append('\n');
+              .Append(r.Novelty is { } nv ? F(nv) : "").Append(',').Append(F(r.SingleFragment)).Append('\n');
         }
         return sb.ToString();
     }
@@ -90,14 +90,16 @@ public sealed class SizeReport
         PlotWriter.WriteLines(path, title, "Number of atoms N", "%", series, yLimits: (-2, 102));
     }
 
-    /// <summary>The overall row in the paper's table format (percentages, one decimal).</summary>
+    /// <summary>The overall row in the paper's table format (percentages, one decimal), with the single-fragment fraction beside validity and novelty when it was computed.</summary>
     public string ToTable(string label = "model")
     {
         var o = Overall;
         var sb = new StringBuilder();
-        sb.AppendLine("| Model | Atom Sta (%) | Mol Sta (%) | Valid (%) | Valid & Unique (%) |");
-        sb.AppendLine("|---|---|---|---|---|");
-        sb.Append(CultureInfo.InvariantCulture, $"| {label} | {100 * o.AtomStability:F1} | {100 * o.MoleculeStability:F1} | {100 * o.Validity:F1} | {100 * o.ValidAndUnique:F1} |");
+        bool novel = o.Novelty is not null;
+        sb.AppendLine("| Model | Atom Sta (%) | Mol Sta (%) | Valid (%) | Single fragment (%) | Valid & Unique (%) |" + (novel ? " Novel (%) |" : ""));
+        sb.AppendLine("|---|---|---|---|---|---|" + (novel ? "---|" : ""));
+        sb.Append(CultureInfo.InvariantCulture, $"| {label} | {100 * o.AtomStability:F1} | {100 * o.MoleculeStability:F1} | {100 * o.Validity:F1} | {100 * o.SingleFragment:F1} | {100 * o.ValidAndUnique:F1} |");
+        if (novel) sb.Append(CultureInfo.InvariantCulture, $" {100 * o.Novelty!.Value:F1} |");
         sb.AppendLine();
         return sb.ToString();
     }
