@@ -30,6 +30,7 @@ public static class CliApp
         TrainCommand.Create(),
         SampleCommand.Create(),
         MergeCommand.Create(),
+        CompareCommand.Create(),
         TrainPredictorCommand.Create(),
         EvaluateCommand.Create(),
         AnalyzeCommand.Create(),

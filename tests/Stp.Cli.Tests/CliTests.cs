@@ -186,6 +186,17 @@ public class CliTests
         Assert.That(Run("merge", "--out", Path.Combine(_dir, "m4"), shards[0], shards[1], shards[2], other), Is.EqualTo(1));
         Assert.That(Run(Common(Path.Combine(_dir, "bad")).Append("--shard").Append("4/4").ToArray()), Is.EqualTo(2));
         AssertStepsSweep(ckpt, "diffusion-sweep", new[] { "ancestral,2,3", "ancestral,4,5", "ddim,2,3", "ddim,4,5" });
+
+        // Two evaluated runs side by side: the table's counts and intervals come from each run's summary.json.
+        var cmp = Path.Combine(_dir, "compare");
+        Assert.That(Run("compare", "--run", $"whole={whole}", "--run", $"merged={merged}", "--out", cmp), Is.EqualTo(0));
+        var md = File.ReadAllLines(Path.Combine(cmp, "comparison.md"));
+        Assert.That(md, Has.Length.EqualTo(4));
+        Assert.That(md[2], Does.StartWith("| whole | 37 | "));
+        Assert.That(md[2].Split('|')[3..], Is.EqualTo(md[3].Split('|')[3..]), "the merged shards are the same run");
+        Assert.That(md[2], Does.Match(@"\| [0-9.]+ \[[0-9.]+, [0-9.]+\] \|"), "molecule stability carries its 95% interval");
+        Assert.That(File.Exists(Path.Combine(cmp, "per_size_mol_stability.png")));
+        Assert.That(Run("compare", "--run", $"x={_dir}", "--out", cmp), Is.EqualTo(2), "a folder without summary.json is a usage error");
     }
 
     [Test]
