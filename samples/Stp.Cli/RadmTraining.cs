@@ -116,7 +116,7 @@ internal static class RadmTraining
             model.Dispose();
             throw new UsageException($"{ckpt} is not a RADM {stage}-stage checkpoint.");
         }
-        return (model, TrainerCheckpoint.ReadSeed(ckpt));
+        return (model, TrainerCheckpoint.ReadInfo(ckpt).Seed);
     }
 
     /// <summary>The autoencoder of --model-size (tiny nf 32 / 2 decoder layers, small 64 / 4, medium 128 / 6, released as RADM), --nf and --layers.</summary>

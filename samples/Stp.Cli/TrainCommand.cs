@@ -94,7 +94,7 @@ internal static class TrainCommand
             if (resuming)
             {
                 model = DiffusionModel.Load(ckptPath, dev);
-                runSeed = TrainerCheckpoint.ReadSeed(ckptPath);
+                runSeed = TrainerCheckpoint.ReadInfo(ckptPath).Seed;
             }
             else
             {
