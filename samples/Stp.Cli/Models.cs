@@ -8,10 +8,11 @@ namespace Stp.Cli;
 /// <summary>Loading models for the commands, and the sampler options every sampling command shares.</summary>
 internal static class Models
 {
-    public static Option<string> SamplerOption() => new("--sampler") { Description = "ancestral (EDM, stochastic; default) or ddim (deterministic)", DefaultValueFactory = _ => "ancestral" };
+    public static Option<string> SamplerOption() =>
+        new Option<string>("--sampler") { Description = "ancestral (EDM, stochastic; default) or ddim (deterministic)", DefaultValueFactory = _ => "ancestral" }.OneOf("sampler", "ancestral", "ddim");
 
     public static Option<int?> StepsOption(string defaultText = "the trained T, 1000") =>
-        new("--steps") { Description = $"Sampling steps K on a subsampled grid of the trained T (default: {defaultText}; fewer is faster and less exact)" };
+        new Option<int?>("--steps") { Description = $"Sampling steps K on a subsampled grid of the trained T (default: {defaultText}; fewer is faster and less exact)" }.InRange(1);
 
     public static SamplerOptions Sampler(string name, int? steps, DiffusionModel model)
     {
