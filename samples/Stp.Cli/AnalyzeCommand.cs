@@ -7,13 +7,16 @@ namespace Stp.Cli;
 
 internal static class AnalyzeCommand
 {
+    /// <summary>The files analyze writes into --out.</summary>
+    private static readonly string[] Outputs = { "metrics_by_size.csv", "metrics_by_size.json", "metrics_by_size.png", "alignment.csv", "alignment_gamma.png", "alignment_beta.png" };
+
     public static Command Create()
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "Model file or training checkpoint", Required = true };
-        var count = new Option<int>("--n") { Description = "Molecules sampled for the per-size quality (default 500)", DefaultValueFactory = _ => 500 };
-        var sizes = new Option<string?>("--sizes") { Description = "Comma-separated atom counts for the alignment curves, e.g. 10,15,19,25 (default: the sizes drawn)" };
-        var perSize = new Option<int>("--per-size") { Description = "Molecules per chosen size for the alignment curves (default 20)", DefaultValueFactory = _ => 20 };
-        var stride = new Option<int>("--stride") { Description = "Record alignment every k-th reverse step (default 10)", DefaultValueFactory = _ => 10 };
+        var count = new Option<int>("--n") { Description = "Molecules sampled for the per-size quality (default 500)", DefaultValueFactory = _ => 500 }.InRange(1, OptionChecks.MaxMolecules);
+        var sizes = new Option<string?>("--sizes") { Description = "Comma-separated atom counts for the alignment curves, e.g. 10,15,19,25 (default: the sizes drawn)" }.AtomCounts();
+        var perSize = new Option<int>("--per-size") { Description = "Molecules per chosen size for the alignment curves (default 20)", DefaultValueFactory = _ => 20 }.InRange(1, 100_000);
+        var stride = new Option<int>("--stride") { Description = "Record alignment every k-th reverse step (default 10)", DefaultValueFactory = _ => 10 }.InRange(1);
         var outDir = new Option<string>("--out") { Description = "Output folder (default analysis)", DefaultValueFactory = _ => "analysis" };
         var steps = Models.StepsOption();
         var sweep = new Option<string?>("--steps-sweep") { Description = "Quality per network call instead of the size analysis: comma-separated step counts (e.g. 25,50,100,250,1000), each sampled with every --sampler (comma-separated; default: ancestral,ddim for diffusion models, euler,heun for flow models) on the same --n sizes and seed; writes steps_sweep.csv and .png" };
@@ -23,10 +26,11 @@ internal static class AnalyzeCommand
         { checkpoint, count, sampler, steps, sweep, sizes, perSize, stride, outDir, seed, device, threads };
         cmd.SetAction((r, ct) =>
         {
+            var folder = r.GetValue(outDir)!;
+            OptionChecks.OutputFolder("--out", folder, Outputs);
             var dev = Common.ResolveDevice(r.GetValue(device)!, r.GetValue(threads));
             using var model = Models.Load(r.GetValue(checkpoint)!, dev);
             string dataset = Models.Dataset(model), prior = Common.PriorName(model.Prior);
-            var folder = r.GetValue(outDir)!;
             Directory.CreateDirectory(folder);
             long s = r.GetValue(seed);
             if (r.GetValue(sweep) is string sweepSteps)
@@ -38,6 +42,11 @@ internal static class AnalyzeCommand
                 return Task.FromResult(0);
             }
             var options = Models.Sampler(r.GetValue(sampler), r.GetValue(steps), model);
+            int[] chosen = r.GetValue(sizes) is string list
+                ? OptionChecks.ParseAtomCounts(list)
+                : model.SizeDistribution!.Counts.OrderByDescending(kv => kv.Value).Take(4).Select(kv => kv.Key).Order().ToArray();
+            try { model.ValidateSizes(chosen); }
+            catch (ArgumentOutOfRangeException e) { throw new UsageException($"--sizes: the model cannot sample {e.ActualValue ?? "one of these"} atoms ({e.Message.Split('\n')[0]})."); }
 
             // 1. Per-size quality on molecules drawn from p(N).
             var mols = SampleCommand.Run(model, options, r.GetValue(count), "efficient", 100, s, dev, ct);
@@ -50,9 +59,6 @@ internal static class AnalyzeCommand
             Console.WriteLine(result.ToTable(prior));
 
             // 2. Alignment curves for chosen sizes.
-            int[] chosen = r.GetValue(sizes) is string list
-                ? list.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(x => int.TryParse(x, out var n) && n > 0 ? n : throw new UsageException($"--sizes: '{x}' is not an atom count.")).ToArray()
-                : model.SizeDistribution!.Counts.OrderByDescending(kv => kv.Value).Take(4).Select(kv => kv.Key).Order().ToArray();
             var k = r.GetValue(perSize);
             var sizeList = chosen.SelectMany(n => Enumerable.Repeat(n, k)).ToArray();
             var observer = new GenerationAlignmentObserver(model.Codec.Features.Vocabulary.Count, r.GetValue(stride));

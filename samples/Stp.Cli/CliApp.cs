@@ -9,7 +9,9 @@ namespace Stp.Cli;
 /// <see cref="ExitOk"/> (0) on success and for <c>--help</c>, <see cref="ExitRuntimeError"/> (1) when a command fails
 /// (missing or unreadable file, bad data, any unexpected exception), <see cref="ExitUsageError"/> (2) when the command
 /// line is wrong (unknown command or option, missing required option, a value of the wrong type, an invalid option
-/// value). Every error is one line <c>stp: &lt;message&gt;</c> on stderr; no stack trace reaches the user.
+/// value), <see cref="ExitInterrupted"/> (130) after Ctrl+C (SIGINT) and <see cref="ExitTerminated"/> (143) after SIGTERM
+/// (128 + the signal number, as shells report a process killed by it; training saves its checkpoint first, see
+/// <see cref="Interrupts"/>). Every error is one line <c>stp: &lt;message&gt;</c> on stderr; no stack trace reaches the user.
 /// </summary>
 public static class CliApp
 {
@@ -21,6 +23,12 @@ public static class CliApp
 
     /// <summary>Exit code of a command line that could not be used as given.</summary>
     public const int ExitUsageError = 2;
+
+    /// <summary>Exit code of a command stopped by Ctrl+C (SIGINT), after it saved what it had (128 + 2).</summary>
+    public const int ExitInterrupted = 130;
+
+    /// <summary>Exit code of a command stopped by SIGTERM, after it saved what it had (128 + 15).</summary>
+    public const int ExitTerminated = 143;
 
     /// <summary>Builds the command tree.</summary>
     public static RootCommand CreateRoot() => new("stp: 3D molecule generation with diffusion models and Scaling the Prior (StP).")
@@ -39,8 +47,15 @@ public static class CliApp
     };
 
     /// <summary>Runs the command line and returns its exit code; errors become one line on stderr.</summary>
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, CancellationToken.None);
+
+    /// <summary>
+    /// Runs the command line; <paramref name="cancellationToken"/> stops the command as Ctrl+C does (exit code 130). The
+    /// CLI handles SIGINT and SIGTERM itself (<see cref="Interrupts"/>), so System.CommandLine's handler is off.
+    /// </summary>
+    internal static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
+        using var interrupts = new Interrupts(cancellationToken);
         try
         {
             var parse = CreateRoot().Parse(args);
@@ -51,11 +66,12 @@ public static class CliApp
                     names.Insert(1, r.Command.Name);
                 return Fail(ExitUsageError, $"{UsageMessage(parse)} (see '{string.Join(" ", names)} --help')");
             }
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            int code = await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, interrupts.Token);
+            return code == ExitOk && interrupts.Token.IsCancellationRequested ? interrupts.ExitCode : code;
         }
         catch (Exception e)
         {
-            return Report(e);
+            return Report(e, interrupts.Token.IsCancellationRequested ? interrupts.ExitCode : ExitRuntimeError);
         }
     }
 
@@ -71,14 +87,17 @@ public static class CliApp
         return errors.Count > 0 ? string.Join(" ", errors) : "invalid command line.";
     }
 
-    /// <summary>The exit code and the one line printed for an exception thrown by a command.</summary>
-    internal static int Report(Exception e)
+    /// <summary>
+    /// The exit code and the one line printed for an exception thrown by a command; a cancellation (Ctrl+C) exits with
+    /// <paramref name="cancelledCode"/> and says what was kept when the command said so.
+    /// </summary>
+    internal static int Report(Exception e, int cancelledCode = ExitInterrupted)
     {
         while (e is AggregateException { InnerExceptions.Count: 1 } a) e = a.InnerExceptions[0];
         return e switch
         {
             UsageException => Fail(ExitUsageError, OneLine(e.Message)),
-            OperationCanceledException => Fail(ExitRuntimeError, "cancelled."),
+            OperationCanceledException => Fail(cancelledCode, e.Message == new OperationCanceledException().Message ? "interrupted." : OneLine(e.Message)),
             IOException or InvalidDataException or FormatException or ArgumentException or NotSupportedException
                 or InvalidOperationException or UnauthorizedAccessException or KeyNotFoundException => Fail(ExitRuntimeError, OneLine(e.Message)),
             _ => Fail(ExitRuntimeError, $"unexpected error ({e.GetType().Name}): {OneLine(e.Message)}"),

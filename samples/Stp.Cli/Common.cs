@@ -6,9 +6,9 @@ namespace Stp.Cli;
 
 internal static class Common
 {
-    public static Option<string> DeviceOption() => new("--device") { Description = "cpu or cuda (default: cpu)", DefaultValueFactory = _ => "cpu" };
+    public static Option<string> DeviceOption() => new Option<string>("--device") { Description = "cpu or cuda (default: cpu)", DefaultValueFactory = _ => "cpu" }.OneOf("device", "cpu", "cuda");
     public static Option<long> SeedOption() => new("--seed") { Description = "Random seed (default 0)", DefaultValueFactory = _ => 0 };
-    public static Option<int> ThreadsOption() => new("--threads") { Description = "CPU threads for torch (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+    public static Option<int> ThreadsOption() => new Option<int>("--threads") { Description = "CPU threads for torch (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount }.InRange(1, 1024);
 
     public static Device ResolveDevice(string name, int threads)
     {

@@ -24,17 +24,25 @@ internal static class ConditionalSampling
         }).ToArray();
     }
 
-    public static void Sweep(DiffusionModel model, SamplerOptions options, string property, int size, int frames, int batchSize, long seed, string folder, Device device, CancellationToken ct)
+    /// <summary>The sweep's trajectory file in <paramref name="folder"/>, checked before anything is loaded: writable, and not replacing an earlier sweep unless <paramref name="replace"/> (--force).</summary>
+    public static string CheckOutput(string folder, string property, int size, bool replace)
     {
-        if (size < 1) throw new UsageException("--size must be at least 1.");
+        var name = $"sweep_{property}_N{size}.xyz";
+        OptionChecks.OutputFolder("--out", folder, name);
+        var path = Path.Combine(folder, name);
+        if (File.Exists(path) && !replace) throw new UsageException($"--out: {path} already exists; choose another folder or give --force to replace it.");
+        return path;
+    }
+
+    /// <summary>Samples the sweep and writes it to <paramref name="path"/> (from <see cref="CheckOutput"/>).</summary>
+    public static void Sweep(DiffusionModel model, SamplerOptions options, string property, int size, int frames, int batchSize, long seed, string path, Device device, CancellationToken ct)
+    {
         var contexts = SweepContexts(model, property, size, frames);
         var sizes = Enumerable.Repeat(size, frames).ToArray();
         var progress = new ProgressLine();
         var mols = new DiffusionSampler(model, options with { FixedNoise = true }).Sample(SamplingPlan.Efficient(sizes, batchSize, contexts: contexts), seed, device,
             progress: new Progress<int>(k => progress.Update($"sampled {k}/{frames} frames", force: true)), cancellationToken: ct);
         progress.Done();
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, $"sweep_{property}_N{size}.xyz");
         XyzFile.Write(path, mols);
         var first = mols[0].Properties[property];
         var last = mols[^1].Properties[property];

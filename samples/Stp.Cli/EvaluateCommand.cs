@@ -26,6 +26,7 @@ internal static class EvaluateCommand
             var path = r.GetValue(input)!;
             var ds = r.GetValue(dataset)!.ToLowerInvariant();
             var folder = r.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
+            OptionChecks.OutputFolder("--out", folder, "metrics_by_size.csv", "metrics_by_size.json", "metrics_by_size.png");
             var predictors = r.GetValue(propertyModel) ?? Array.Empty<string>();
             if (r.GetValue(conditional) != predictors.Length > 0) throw new UsageException("--conditional and --property-model go together.");
             if (r.GetValue(structureCount) < 1) throw new UsageException("--structure-molecules must be at least 1.");

@@ -15,10 +15,12 @@ internal static class ExportCommand
         var cmd = new Command(name, description) { checkpoint, output };
         cmd.SetAction(r =>
         {
-            using var model = Models.Load(r.GetValue(checkpoint)!, TorchSharp.torch.CPU);
             var target = r.GetValue(output)!;
-            model.Save(target);
             var weights = target.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? target : target + ".safetensors";
+            OptionChecks.OutputFile("--out", weights);
+            OptionChecks.OutputFile("--out", Path.ChangeExtension(weights, ".json"));
+            using var model = Models.Load(r.GetValue(checkpoint)!, TorchSharp.torch.CPU);
+            model.Save(target);
             Console.WriteLine($"Wrote {weights} ({new FileInfo(weights).Length / 1024.0:F0} KiB) and {Path.ChangeExtension(weights, ".json")}: {Models.Summary(model)}.");
             return 0;
         });

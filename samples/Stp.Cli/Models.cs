@@ -8,13 +8,24 @@ namespace Stp.Cli;
 /// <summary>Loading models for the commands, and the sampler options every sampling command shares.</summary>
 internal static class Models
 {
-    public static Option<string?> SamplerOption() => new("--sampler")
+    public static Option<string?> SamplerOption()
     {
-        Description = "ancestral (EDM, stochastic) or ddim (deterministic) for diffusion models; euler or heun (ODE) for flow-matching models. Default: ancestral, or heun over 50 steps for a flow model",
-    };
+        var option = new Option<string?>("--sampler")
+        {
+            Description = "ancestral (EDM, stochastic) or ddim (deterministic) for diffusion models; euler or heun (ODE) for flow-matching models. Default: ancestral, or heun over 50 steps for a flow model (analyze --steps-sweep: a comma-separated list)",
+        };
+        option.Validators.Add(r =>
+        {
+            var value = r.Tokens.Count > 0 ? r.Tokens[^1].Value : null;
+            foreach (var name in value?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [])
+                if (name.ToLowerInvariant() is not ("ancestral" or "ddim" or "euler" or "heun"))
+                    r.AddError($"--sampler: unknown sampler '{name}' (ancestral, ddim, euler, heun).");
+        });
+        return option;
+    }
 
     public static Option<int?> StepsOption(string defaultText = "the trained T, 1000") =>
-        new("--steps") { Description = $"Sampling steps K on a subsampled grid of the trained T (default: {defaultText}; fewer is faster and less exact)" };
+        new Option<int?>("--steps") { Description = $"Sampling steps K on a subsampled grid of the trained T (default: {defaultText}; fewer is faster and less exact)" }.InRange(1);
 
     public static SamplerOptions Sampler(string? name, int? steps, DiffusionModel model)
     {

@@ -11,8 +11,8 @@ internal static class QuickstartCommand
     public static Command Create()
     {
         var model = new Option<string?>("--model") { Description = $"Model file (default: the shipped {DefaultModel})" };
-        var count = new Option<int>("--n") { Description = "Molecules to sample (default 200)", DefaultValueFactory = _ => 200 };
-        var outDir = new Option<string>("--out") { Description = "Output folder (default quickstart-output)", DefaultValueFactory = _ => "quickstart-output" };
+        var count = new Option<int>("--n") { Description = "Molecules to sample (default 200)", DefaultValueFactory = _ => 200 }.InRange(1, OptionChecks.MaxMolecules);
+        var outDir = new Option<string>("--out") { Description = "Output folder (default quickstart-output; an earlier quickstart's files there are replaced)", DefaultValueFactory = _ => "quickstart-output" };
         var steps = Models.StepsOption("250");
         steps.DefaultValueFactory = _ => 250;
         var sampler = Models.SamplerOption();
@@ -23,15 +23,15 @@ internal static class QuickstartCommand
         {
             var dev = Common.ResolveDevice("cpu", r.GetValue(threads));
             var path = r.GetValue(model) ?? Path.Combine(AppContext.BaseDirectory, DefaultModel);
+            var folder = r.GetValue(outDir)!;
+            using var output = SampleOutput.Open(folder, replace: true); // the demo replaces its own earlier output
             using var diffusion = Models.Load(path, dev);
             var options = Models.Sampler(r.GetValue(sampler), r.GetValue(steps), diffusion);
             Console.WriteLine($"Model: {Path.GetFileName(path)}: {Models.Summary(diffusion)}.");
             int n = r.GetValue(count);
             var sw = Stopwatch.StartNew();
-            var mols = SampleCommand.Run(diffusion, options, n, "efficient", 100, r.GetValue(seed), dev, ct);
+            var mols = SampleCommand.Run(diffusion, options, n, "efficient", 100, r.GetValue(seed), dev, ct, output: output);
             Console.WriteLine($"Sampled {mols.Count} molecules in {sw.Elapsed.TotalSeconds:F1} s ({sw.Elapsed.TotalSeconds / mols.Count:F3} s per molecule, {options.ReverseStep.Name} sampler, {options.Steps ?? diffusion.Schedule.Timesteps} steps, efficient batching).");
-            var folder = r.GetValue(outDir)!;
-            SampleCommand.Write(folder, mols, Models.Dataset(diffusion));
             var result = EvaluateCommand.Run(Path.Combine(folder, "samples.xyz"), Models.Dataset(diffusion), null, folder);
             Console.WriteLine();
             Console.WriteLine(result.ToTable("EDM-StP (shipped model)"));

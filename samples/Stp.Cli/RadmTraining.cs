@@ -30,7 +30,7 @@ internal static class RadmTraining
                 var second = q with { Steps = q.Steps - s1, Epochs = q.Epochs - first.Epochs, TimeBudget = q.TimeBudget - first.TimeBudget };
                 Console.WriteLine("RADM stage 1 of 2: the aligning autoencoder");
                 int rc = Autoencoder(first, ct);
-                if (rc != 0) return rc;
+                if (rc != 0 || ct.IsCancellationRequested) return rc;
                 Console.WriteLine("RADM stage 2 of 2: the latent DiT");
                 return Diffusion(second, ct);
             default: throw new UsageException($"--stage: unknown stage '{q.Stage}' (autoencoder, diffusion; none runs both).");
@@ -40,9 +40,9 @@ internal static class RadmTraining
     private static int Autoencoder(RadmTrainRequest q, CancellationToken ct)
     {
         if (q.DitSize is not null && q.Stage is not null) Console.WriteLine("--dit-size applies to the diffusion stage; the autoencoder stage carries a frozen tiny DiT only.");
-        var folder = Path.Combine(q.Folder, "autoencoder");
+        var folder = AutoencoderFolder(q.Folder);
         Directory.CreateDirectory(folder);
-        var ckpt = Path.Combine(folder, "checkpoint.safetensors");
+        var ckpt = Path.Combine(folder, RunFolder.Checkpoint);
         var (model, seed) = Resume(q, ckpt, "autoencoder", RadmModel.IsAutoencoderStage);
         bool resuming = model is not null;
         if (model is null)
@@ -62,16 +62,21 @@ internal static class RadmTraining
             // RADM: CosineAnnealingLR(T_max = epochs) stepped once per epoch, eta_min 1e-6 (QM9) / 1e-5 (GEOM).
             var schedule = maxSteps is long m ? new CosineAnnealingSchedule(Math.Max(1, (m + spe - 1) / spe), q.Dataset == "geom" ? 1e-5 : 1e-6, spe) : null;
             if (schedule is null) Console.WriteLine("Only a time budget: the autoencoder's learning rate stays constant (the cosine schedule needs --steps or --epochs).");
-            var options = new TrainerOptions { BatchSize = q.BatchSize, LearningRate = q.LearningRate, EmaDecay = 0, ClipGradients = false, Seed = seed, LearningRateSchedule = schedule };
+            double? resumedLr = resuming ? TrainerCheckpoint.ReadInfo(ckpt).LearningRate : null;
+            var options = new TrainerOptions
+            {
+                BatchSize = q.BatchSize, LearningRate = q.LearningRate ?? resumedLr ?? TrainingLoop.DefaultLearningRate, EmaDecay = 0, ClipGradients = false,
+                Seed = seed, LearningRateSchedule = schedule, MaxSkippedSteps = q.MaxSkippedSteps,
+            };
             using var trainer = new DiffusionTrainer(model, q.Train, options, q.Device);
             if (resuming) trainer.LoadCheckpoint(ckpt);
-            return TrainingLoop.Run(trainer, new TrainingLoopOptions(folder, ckpt, Metadata(q, "autoencoder"), maxSteps, q.TimeBudget, q.CheckpointEvery, 0, q.EvalSamples, q.Dataset, q.Device), ct);
+            return TrainingLoop.Run(trainer, new TrainingLoopOptions(folder, ckpt, Metadata(options, q, "autoencoder"), maxSteps, q.TimeBudget, q.CheckpointEvery, 0, q.EvalSamples, q.Dataset, q.Device, resumedLr), ct);
         }
     }
 
     private static int Diffusion(RadmTrainRequest q, CancellationToken ct)
     {
-        var ckpt = Path.Combine(q.Folder, "checkpoint.safetensors");
+        var ckpt = Path.Combine(q.Folder, RunFolder.Checkpoint);
         var (model, seed) = Resume(q, ckpt, "diffusion",
             m => (m.Codec is RadmCodec || m.Codec is Codecs.NormalizedCoordinatesCodec { Inner: RadmCodec }) && !RadmModel.IsAutoencoderStage(m));
         bool resuming = model is not null;
@@ -95,12 +100,32 @@ internal static class RadmTraining
             var dit = (DitDenoiser)model.Denoiser;
             Console.WriteLine($"Model: RADM DiT depth {dit.Options.Depth}, hidden {dit.Options.HiddenSize}, {dit.Options.Heads} heads, {dit.ParameterCount:N0} parameters trained; prior {Common.PriorName(model.Prior)}; device {q.Device}");
             long spe = (q.Train.Count + q.BatchSize - 1) / q.BatchSize;
-            var options = new TrainerOptions { BatchSize = q.BatchSize, LearningRate = q.LearningRate, EmaDecay = q.Ema, Seed = seed };
+            double? resumedLr = resuming ? TrainerCheckpoint.ReadInfo(ckpt).LearningRate : null;
+            var options = new TrainerOptions
+            {
+                BatchSize = q.BatchSize, LearningRate = q.LearningRate ?? resumedLr ?? TrainingLoop.DefaultLearningRate, EmaDecay = q.Ema, Seed = seed,
+                MaxSkippedSteps = q.MaxSkippedSteps,
+            };
             using var trainer = new DiffusionTrainer(model, q.Train, options, q.Device);
             if (resuming) trainer.LoadCheckpoint(ckpt);
-            return TrainingLoop.Run(trainer, new TrainingLoopOptions(q.Folder, ckpt, Metadata(q, "diffusion"), MaxSteps(q, spe), q.TimeBudget,
-                q.CheckpointEvery, q.EvalEvery, q.EvalSamples, q.Dataset, q.Device), ct);
+            return TrainingLoop.Run(trainer, new TrainingLoopOptions(q.Folder, ckpt, Metadata(options, q, "diffusion"), MaxSteps(q, spe), q.TimeBudget,
+                q.CheckpointEvery, q.EvalEvery, q.EvalSamples, q.Dataset, q.Device, resumedLr), ct);
         }
+    }
+
+    /// <summary>Stage 1's run folder, inside the run folder of stage 2.</summary>
+    private static string AutoencoderFolder(string folder) => Path.Combine(folder, "autoencoder");
+
+    /// <summary>
+    /// <see cref="RunFolder.Claim"/> for the folders of the stages that will run (before any data is loaded): stage 1's
+    /// <c>&lt;out&gt;/autoencoder</c>, stage 2's <c>&lt;out&gt;</c> (its run files only; the autoencoder stays). True when one resumes.
+    /// </summary>
+    public static bool ClaimFolders(string folder, string? stage, bool resume, bool force)
+    {
+        bool resumes = false;
+        if (stage is null || stage.Equals("autoencoder", StringComparison.OrdinalIgnoreCase)) resumes |= RunFolder.Claim(AutoencoderFolder(folder), resume, force);
+        if (stage is null || stage.Equals("diffusion", StringComparison.OrdinalIgnoreCase)) resumes |= RunFolder.Claim(folder, resume, force);
+        return resumes;
     }
 
     /// <summary>With --resume and a checkpoint of the right stage: the model and the seed it was trained with; else (null, --seed).</summary>
@@ -118,7 +143,7 @@ internal static class RadmTraining
             model.Dispose();
             throw new UsageException($"{ckpt} is not a RADM {stage}-stage checkpoint.");
         }
-        return (model, TrainerCheckpoint.ReadSeed(ckpt));
+        return (model, TrainerCheckpoint.ReadInfo(ckpt).Seed);
     }
 
     /// <summary>The autoencoder of --model-size (tiny nf 32 / 2 decoder layers, small 64 / 4, medium 128 / 6, released as RADM), --nf and --layers.</summary>
@@ -162,10 +187,10 @@ internal static class RadmTraining
         return max;
     }
 
-    private static Dictionary<string, string> Metadata(RadmTrainRequest q, string stage) => new()
+    private static Dictionary<string, string> Metadata(TrainerOptions options, RadmTrainRequest q, string stage) => new()
     {
         ["data"] = Path.GetFullPath(q.DataPath),
-        ["lr"] = q.LearningRate.ToString(CultureInfo.InvariantCulture),
+        ["lr"] = options.LearningRate.ToString(CultureInfo.InvariantCulture),
         ["backbone"] = "radm",
         ["stage"] = stage,
     };

@@ -15,14 +15,14 @@ internal static class TrainPredictorCommand
         var property = new Option<string>("--property") { Description = "QM9 property to predict (alpha, gap, homo, lumo, mu, Cv, ...)", Required = true };
         var data = new Option<string>("--data") { Description = "QM9 molecules with properties (e.g. ../shared/data/qm9/qm9_edm_test.xyz.gz, EDM's npz, QM9 records)", Required = true };
         var outDir = new Option<string>("--out") { Description = "Output folder (default runs/predictor-<property>)" };
-        var epochs = new Option<int>("--epochs") { Description = "Epochs, also the cosine period (default 1000, EDM)", DefaultValueFactory = _ => 1000 };
-        var budget = new Option<string?>("--time-budget") { Description = "Stop the EGNN after the epoch that passes this wall-clock time (e.g. 30m)" };
-        var nf = new Option<int>("--nf") { Description = "Hidden width (default 128, EDM)", DefaultValueFactory = _ => 128 };
-        var layers = new Option<int>("--layers") { Description = "E_GCL_mask layers (default 7, EDM)", DefaultValueFactory = _ => 7 };
-        var batch = new Option<int>("--batch-size") { Description = "Molecules per step (default 96, EDM)", DefaultValueFactory = _ => 96 };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate (default 5e-4, EDM)", DefaultValueFactory = _ => 5e-4 };
-        var baselineEpochs = new Option<int>("--baseline-epochs") { Description = "Epochs of the numnodes and naive baselines (default 20; 0 = no baselines)", DefaultValueFactory = _ => 20 };
-        var maxMolecules = new Option<int?>("--max-molecules") { Description = "Use at most this many training molecules of the predictor half (quick runs)" };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs, also the cosine period (default 1000, EDM)", DefaultValueFactory = _ => 1000 }.InRange(1, 1_000_000);
+        var budget = new Option<string?>("--time-budget") { Description = "Stop the EGNN after the epoch that passes this wall-clock time (e.g. 30m)" }.Duration();
+        var nf = new Option<int>("--nf") { Description = "Hidden width (default 128, EDM)", DefaultValueFactory = _ => 128 }.InRange(1, 8192);
+        var layers = new Option<int>("--layers") { Description = "E_GCL_mask layers (default 7, EDM)", DefaultValueFactory = _ => 7 }.InRange(1, 256);
+        var batch = new Option<int>("--batch-size") { Description = "Molecules per step (default 96, EDM)", DefaultValueFactory = _ => 96 }.InRange(1, 100_000);
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate (default 5e-4, EDM)", DefaultValueFactory = _ => 5e-4 }.InRange(1e-12, 1.0);
+        var baselineEpochs = new Option<int>("--baseline-epochs") { Description = "Epochs of the numnodes and naive baselines (default 20; 0 = no baselines)", DefaultValueFactory = _ => 20 }.InRange(0, 1_000_000);
+        var maxMolecules = new Option<int?>("--max-molecules") { Description = "Use at most this many training molecules of the predictor half (quick runs)" }.InRange(1);
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
         var cmd = new Command("train-predictor", "Train EDM's property predictor (invariant EGNN) and the numnodes / naive baselines on the predictor half; records their MAE on the held-out generator half.")
         { property, data, outDir, epochs, budget, nf, layers, batch, lr, baselineEpochs, maxMolecules, seed, device, threads };
@@ -33,6 +33,7 @@ internal static class TrainPredictorCommand
             var prop = name[0];
             var dev = Common.ResolveDevice(r.GetValue(device)!, r.GetValue(threads));
             var folder = r.GetValue(outDir) ?? Path.Combine("runs", $"predictor-{prop}");
+            OptionChecks.OutputFolder("--out", folder, $"{prop}.safetensors", $"{prop}.train_log.csv");
             Directory.CreateDirectory(folder);
             var dataPath = r.GetValue(data)!;
             Console.WriteLine($"Loading {dataPath} ...");
@@ -45,7 +46,7 @@ internal static class TrainPredictorCommand
             var options = new PredictorTrainerOptions
             {
                 Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), LearningRate = r.GetValue(lr), Seed = runSeed,
-                TimeBudget = r.GetValue(budget) is string b ? TrainCommand.ParseDuration(b) : null,
+                TimeBudget = r.GetValue(budget) is string b ? OptionChecks.ParseDuration(b) : null,
             };
             var sw = Stopwatch.StartNew();
             using var egnn = PropertyPredictor.Create(PredictorOptions.Edm with { HiddenFeatures = r.GetValue(nf), Layers = r.GetValue(layers) }, norm, runSeed, dev);

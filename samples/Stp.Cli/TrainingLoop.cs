@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Stp.Chemistry;
-using Stp.Diffusion;
+using Stp.Data;
 using Stp.Metrics;
 using Stp.Sampling;
 using Stp.Training;
@@ -10,40 +10,52 @@ using static TorchSharp.torch;
 namespace Stp.Cli;
 
 /// <summary>What one training run of <c>stp train</c> needs besides its trainer (one per RADM stage).</summary>
+/// <param name="ResumedLearningRate">The learning rate of the checkpoint the trainer resumed from; null for a new run.</param>
 internal sealed record TrainingLoopOptions(string Folder, string CheckpointPath, IReadOnlyDictionary<string, string> Metadata,
-    long? MaxSteps, TimeSpan? TimeBudget, int CheckpointEvery, int EvalEvery, int EvalSamples, string Dataset, Device Device);
+    long? MaxSteps, TimeSpan? TimeBudget, int CheckpointEvery, int EvalEvery, int EvalSamples, string Dataset, Device Device,
+    double? ResumedLearningRate = null);
 
 /// <summary>
 /// The training loop of <c>stp train</c>: steps until the step target or the time budget, appends every step to
 /// <c>train_log.csv</c> in the run folder, checkpoints every <see cref="TrainingLoopOptions.CheckpointEvery"/> steps
-/// and at the end (also on Ctrl+C), and samples and scores the EMA model every <see cref="TrainingLoopOptions.EvalEvery"/>
-/// steps into <c>eval_log.csv</c>. Returns the exit code (130 when stopped by Ctrl+C).
+/// and at the end, and samples and scores the EMA model every <see cref="TrainingLoopOptions.EvalEvery"/> steps into
+/// <c>eval_log.csv</c>. Ctrl+C or SIGTERM (the cancellation token) stops after the current step, or within a sampling
+/// step of an evaluation, and saves. A failed step (divergence, a native error) saves nothing: the last checkpoint is
+/// the last good state, the steps since are written to <c>unsaved_steps.csv</c>, and the error says how to go on.
+/// Starts, resumes, learning-rate changes and how the session ended go to <c>run.log</c>.
 /// </summary>
 internal static class TrainingLoop
 {
+    /// <summary>EDM's learning rate, the default of a new run (a resumed run keeps its checkpoint's unless --lr is given).</summary>
+    public const double DefaultLearningRate = 1e-4;
+
     public static int Run(DiffusionTrainer trainer, TrainingLoopOptions o, CancellationToken ct)
     {
         var model = trainer.Model;
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); Console.WriteLine("\nStopping after this step; saving a checkpoint ..."); };
-        Console.CancelKeyPress += onCancel;
-        var log = Path.Combine(o.Folder, "train_log.csv");
+        double lr = trainer.Options.LearningRate;
+        long? savedStep = o.ResumedLearningRate is null ? null : trainer.Step;
+        Directory.CreateDirectory(o.Folder);
+        var log = Path.Combine(o.Folder, RunFolder.TrainLog);
         if (!File.Exists(log)) File.WriteAllText(log, "step,epoch,loss,grad_norm,clipped,step_seconds\n");
-        var evalLog = Path.Combine(o.Folder, "eval_log.csv");
+        var evalLog = Path.Combine(o.Folder, RunFolder.EvalLog);
         if (o.EvalEvery > 0 && !File.Exists(evalLog)) File.WriteAllText(evalLog, "step,molecules,atom_stability,molecule_stability,validity,valid_unique,single_fragment\n");
+        LogStart();
         var evaluator = o.Dataset == "qm9" ? MetricsEvaluator.ForQm9() : MetricsEvaluator.ForGeomDrugs();
         var progress = new ProgressLine();
         var sw = Stopwatch.StartNew();
         long startStep = trainer.Step;
         double avg = double.NaN;
         var logLines = new List<string>();
+        using var announce = ct.Register(() => Console.WriteLine("\nStopping after this step; saving a checkpoint ..."));
         try
         {
-            while (!cts.IsCancellationRequested)
+            while (!ct.IsCancellationRequested)
             {
                 if (o.MaxSteps is long ms && trainer.Step >= ms) break;
                 if (o.TimeBudget is TimeSpan tb && sw.Elapsed >= tb) break;
-                var p = trainer.TrainStep();
+                TrainingProgress p;
+                try { p = trainer.TrainStep(); }
+                catch (Exception e) { throw Failed(e); }
                 avg = double.IsNaN(avg) ? p.Loss : 0.98 * avg + 0.02 * p.Loss;
                 logLines.Add(string.Create(CultureInfo.InvariantCulture, $"{p.Step},{p.Epoch},{p.Loss:G6},{p.GradNorm:G6},{(p.Clipped ? 1 : 0)},{p.StepSeconds:F4}"));
                 double rate = (trainer.Step - startStep) / sw.Elapsed.TotalSeconds;
@@ -53,28 +65,43 @@ internal static class TrainingLoop
                 if (o.EvalEvery > 0 && trainer.Step % o.EvalEvery == 0) Evaluate();
             }
         }
-        finally
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            Console.CancelKeyPress -= onCancel;
-            Save();
-            progress.Done();
+            // Interrupted during an evaluation: the weights are those of the last finished step; save them below.
         }
-        Console.WriteLine($"Saved {o.CheckpointPath} at step {trainer.Step} ({sw.Elapsed.TotalMinutes:F1} min this session).");
-        return cts.IsCancellationRequested && !ct.IsCancellationRequested ? 130 : 0;
+        progress.Done();
+        Save();
+        bool interrupted = ct.IsCancellationRequested;
+        RunFolder.Log(o.Folder, trainer.Step, interrupted ? "interrupted; checkpoint saved" : "finished; checkpoint saved");
+        Console.WriteLine($"Saved {o.CheckpointPath} at step {trainer.Step} ({sw.Elapsed.TotalMinutes:F1} min this session){(interrupted ? "; interrupted, resume with --resume" : "")}.");
+        return CliApp.ExitOk;
 
         void Save()
         {
-            trainer.SaveCheckpoint(o.CheckpointPath, o.Metadata);
+            try { trainer.SaveCheckpoint(o.CheckpointPath, o.Metadata); }
+            catch (InvalidOperationException e) { throw Failed(e, saving: true); }
             File.AppendAllLines(log, logLines);
             logLines.Clear();
+            savedStep = trainer.Step;
         }
 
         void Evaluate()
         {
             var sizes = model.SizeDistribution!.Sample(o.EvalSamples, seed: trainer.Step);
             IReadOnlyList<Molecule> mols;
-            using (trainer.UseEmaWeights())
-                mols = new DiffusionSampler(model).Sample(SamplingPlan.Efficient(sizes, 100, contexts: Conditioning.Contexts(model, sizes, null, trainer.Step)), seed: trainer.Step, device: o.Device);
+            try
+            {
+                using (trainer.UseEmaWeights())
+                    mols = new DiffusionSampler(model).Sample(SamplingPlan.Efficient(sizes, 100, contexts: Conditioning.Contexts(model, sizes, null, trainer.Step)),
+                        seed: trainer.Step, device: o.Device, cancellationToken: ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // An evaluation is a diagnostic: a model that cannot be sampled yet (say, non-finite molecules early on) does not stop training.
+                progress.Done();
+                Console.WriteLine($"[eval step {trainer.Step}] failed, training goes on: {e.Message.Split('\n')[0]}");
+                return;
+            }
             var res = evaluator.Evaluate(mols);
             double single = res.Molecules.Count(m => m.FragmentCount == 1) / (double)res.Molecules.Count;
             File.AppendAllText(evalLog, string.Create(CultureInfo.InvariantCulture,
@@ -82,5 +109,46 @@ internal static class TrainingLoop
             progress.Done();
             Console.WriteLine($"[eval step {trainer.Step}] {mols.Count} samples: atom stability {res.AtomStability:P1}, molecule stability {res.MoleculeStability:P1}, validity {res.Validity:P1}, single fragment {single:P1}");
         }
+
+        void LogStart()
+        {
+            string how = o.ResumedLearningRate is double was
+                ? was == lr ? $"resumed (lr {lr.ToString("G", CultureInfo.InvariantCulture)})"
+                    : $"resumed; learning rate changed from {was.ToString("G", CultureInfo.InvariantCulture)} to {lr.ToString("G", CultureInfo.InvariantCulture)} (--lr)"
+                : $"new run (lr {lr.ToString("G", CultureInfo.InvariantCulture)}, batch {trainer.Options.BatchSize}, seed {trainer.Options.Seed}, {Models.Summary(model)})";
+            if (o.ResumedLearningRate is double before && before != lr) Console.WriteLine($"Learning rate changed on resume: {before:G} -> {lr:G} from step {trainer.Step + 1}.");
+            RunFolder.Log(o.Folder, trainer.Step, how);
+        }
+
+        // A step (or a save) that failed leaves the checkpoint on disk as it was: the last good state.
+        Exception Failed(Exception e, bool saving = false)
+        {
+            progress.Done();
+            string unsaved = "";
+            if (logLines.Count > 0)
+            {
+                var path = Path.Combine(o.Folder, RunFolder.UnsavedSteps);
+                AtomicFile.WriteAllText(path, "step,epoch,loss,grad_norm,clipped,step_seconds\n" + string.Join("\n", logLines) + "\n");
+                unsaved = logLines.Count == 1 ? $" The step since is in {path}." : $" The {logLines.Count} steps since are in {path}.";
+            }
+            string kept = savedStep is long k
+                ? $"The last good checkpoint, step {k}, is kept: {o.CheckpointPath}.{unsaved}"
+                : $"No checkpoint was saved yet.{unsaved}";
+            string lower = Rate(lr / 10);
+            string again = savedStep is null
+                ? $"start again with a lower learning rate (--force --lr {lower}; now {Rate(lr)})"
+                : $"rerun the command with --resume --lr {lower} (a lower learning rate; now {Rate(lr)})";
+            string message = e switch
+            {
+                TrainingDivergedException d => $"Training diverged at step {d.Step}: {d.SkippedInSession} steps with a non-finite loss or gradient since the session started, more than --max-skipped-steps {d.Limit}. {kept} To go on, {again}, or allow more skipped steps with --max-skipped-steps.",
+                _ when saving => $"Not saved at step {trainer.Step}: {e.Message.Split('\n')[0]} {kept} To go on, {again}.",
+                _ => $"Training failed in step {trainer.Step + 1} ({e.GetType().Name}: {e.Message.Split('\n')[0]}). {kept}",
+            };
+            RunFolder.Log(o.Folder, trainer.Step, "stopped: " + message);
+            return new InvalidOperationException(message, e);
+        }
     }
+
+    /// <summary>A learning rate as one would type it: 2e-05 -> "2e-5", 0.0003 -> "0.0003".</summary>
+    private static string Rate(double lr) => lr.ToString("G3", CultureInfo.InvariantCulture).Replace("E-0", "e-").Replace("E+0", "e").Replace('E', 'e');
 }

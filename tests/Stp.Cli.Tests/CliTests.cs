@@ -15,20 +15,7 @@ public class CliTests
     {
         _dir = Path.Combine(Path.GetTempPath(), $"stp-cli-{Guid.NewGuid():N}");
         Directory.CreateDirectory(_dir);
-        // Small real-looking molecules: methane, water, ammonia, ethane-like chains with hydrogens, jittered.
-        var r = new Random(1);
-        var mols = new List<Molecule>();
-        for (int i = 0; i < 24; i++)
-        {
-            int heavy = 1 + i % 4;
-            var z = new List<int>(); var p = new List<double>();
-            for (int a = 0; a < heavy; a++) { z.Add(6); p.AddRange(new[] { 1.54 * a, 0.0, 0.0 }); }
-            for (int a = 0; a < heavy; a++)
-                foreach (var (dy, dz) in new[] { (1.03, 0.0), (-0.5, 0.9), (-0.5, -0.9) })
-                { z.Add(1); p.AddRange(new[] { 1.54 * a + r.NextDouble() * 0.05, dy, dz }); }
-            mols.Add(new Molecule(z.ToArray(), p.ToArray(), new Dictionary<string, string> { ["id"] = i.ToString() }));
-        }
-        XyzFile.Write(Path.Combine(_dir, "tiny.xyz"), mols);
+        CliRun.WriteHydrocarbons(Path.Combine(_dir, "tiny.xyz")); // methane- to butane-like chains with hydrogens, jittered
     }
 
     [OneTimeTearDown]

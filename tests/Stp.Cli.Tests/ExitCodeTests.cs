@@ -12,33 +12,9 @@ public class ExitCodeTests
     /// <summary>A path in the temp folder that does not exist.</summary>
     private static string Missing(string extension) => Path.Combine(Path.GetTempPath(), $"stp-missing-{Guid.NewGuid():N}{extension}");
 
-    /// <summary>Runs the CLI with stdout and stderr captured.</summary>
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            int code = CliApp.RunAsync(args).GetAwaiter().GetResult();
-            return (code, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRun.Capture(args);
 
-    /// <summary>stderr holds exactly one line, "stp: ..." containing <paramref name="expected"/>, and no stack trace.</summary>
-    private static void AssertOneErrorLine(string err, string expected)
-    {
-        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.That(lines, Has.Length.EqualTo(1), err);
-        Assert.That(lines[0], Does.StartWith("stp: ").And.Contain(expected));
-        Assert.That(lines[0], Does.Not.Contain(" at Stp."));
-    }
+    private static void AssertOneErrorLine(string err, string expected) => CliRun.AssertOneErrorLine(err, expected);
 
     [TestCase(new[] { "frobnicate" }, "'frobnicate'", "stp", TestName = "UnknownCommand_IsAUsageError")]
     [TestCase(new string[0], "command", "stp", TestName = "NoCommand_IsAUsageError")]

@@ -46,9 +46,35 @@ public class FaultTests
         Assert.That(trainer.SkippedSteps, Is.EqualTo(1));
         Assert.That(trainer.Step, Is.EqualTo(2), "the run moves on to the next batch");
         trainer.TrainStep();
-        Assert.That(() => trainer.TrainStep(), Throws.InvalidOperationException.With.Message.Contains("limit 2"));
+        Assert.That(() => trainer.TrainStep(), Throws.InstanceOf<TrainingDivergedException>().With.Message.Contains("limit of 2")
+            .And.Property(nameof(TrainingDivergedException.Step)).EqualTo(4).And.Property(nameof(TrainingDivergedException.SkippedInSession)).EqualTo(3));
         den.Poisoned = false;
         Assert.That(trainer.TrainStep().Skipped, Is.False);
+    }
+
+    [Test]
+    public void AResumedTrainerGetsANewSkipAllowanceAndKnowsTheCheckpointsLearningRate()
+    {
+        var den = new FlakyDenoiser(Features.Count);
+        using var model = DiffusionModel.Create(den, PriorKind.Unit, null, Features);
+        var path = Path.Combine(Path.GetTempPath(), $"stp-fault-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            using (var first = new DiffusionTrainer(model, Data, new TrainerOptions { BatchSize = 4, MaxSkippedSteps = 1, LearningRate = 3e-4 }))
+            {
+                den.Poisoned = true;
+                Assert.That(first.TrainStep().Skipped, Is.True);
+                first.SaveCheckpoint(path);
+                Assert.That(() => first.TrainStep(), Throws.InstanceOf<TrainingDivergedException>(), "the second non-finite step passes the limit of 1");
+            }
+            Assert.That(TrainerCheckpoint.ReadInfo(path), Is.EqualTo(new TrainerCheckpoint.Info(1, 0, 3e-4)));
+            using var resumed = new DiffusionTrainer(model, Data, new TrainerOptions { BatchSize = 4, MaxSkippedSteps = 1, LearningRate = 1e-4 });
+            resumed.LoadCheckpoint(path);
+            Assert.That(resumed.SkippedSteps, Is.EqualTo(1), "the total is checkpointed");
+            Assert.That(resumed.TrainStep().Skipped, Is.True, "but the limit counts from the resume");
+            Assert.That(() => resumed.TrainStep(), Throws.InstanceOf<TrainingDivergedException>());
+        }
+        finally { File.Delete(path); File.Delete(Path.ChangeExtension(path, ".json")); }
     }
 
     [Test]

@@ -61,6 +61,29 @@ public sealed class DiffusionSampler
         IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        var result = new Molecule?[plan.Sizes.Count];
+        foreach (var finished in SampleBatches(plan, seed, device, observer, cancellationToken))
+        {
+            for (int i = 0; i < finished.Molecules.Count; i++) result[finished.Batch.MoleculeIds[i]] = finished.Molecules[i];
+            progress?.Report(finished.MoleculesDone);
+        }
+        return result.Where(m => m is not null).Select(m => m!).ToArray();
+    }
+
+    /// <summary>
+    /// Samples the plan batch by batch and yields each batch as soon as it is finished (lazily: a batch runs when the
+    /// caller asks for it), so that long runs can write their output as they go and a failure in batch k leaves batches
+    /// 0..k-1 with the caller. The molecules are the same as <see cref="Sample"/> returns; the plan is checked now.
+    /// </summary>
+    /// <param name="plan">Sizes, contexts and batches.</param>
+    /// <param name="seed">Seed of all noise; molecule i's noise depends only on (seed, i, step).</param>
+    /// <param name="device">Device to run on (default CPU).</param>
+    /// <param name="observer">Optional hook that sees the predicted clean sample at every observed step.</param>
+    /// <param name="cancellationToken">Stops between steps.</param>
+    public IEnumerable<SampledBatch> SampleBatches(SamplingPlan plan, long seed, Device? device = null, ISamplingObserver? observer = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
         Model.ValidateSizes(plan.Sizes);
         int c = Model.ContextCount;
         if (c > 0 && plan.Contexts is null)
@@ -71,29 +94,40 @@ public sealed class DiffusionSampler
             throw new ArgumentException($"The plan's contexts have {plan.Contexts[0].Length} values, the model expects {c}.", nameof(plan));
         if (Options.FixedNoise && plan.Sizes.Distinct().Count() > 1)
             throw new ArgumentException($"FixedNoise needs molecules of one size; the plan has sizes {string.Join(", ", plan.Sizes.Distinct().Order())}.", nameof(plan));
-        var dev = device ?? CPU;
-        var result = new Molecule?[plan.Sizes.Count];
+        return Batches(plan, seed, device ?? CPU, observer, cancellationToken);
+    }
+
+    private IEnumerable<SampledBatch> Batches(SamplingPlan plan, long seed, Device device, ISamplingObserver? observer, CancellationToken ct)
+    {
+        var noise = Model.CreateNoise(seed);
+        int done = 0, total = plan.Batches.Sum(b => b.MoleculeIds.Count);
+        for (int k = 0; k < plan.Batches.Count; k++)
+        {
+            var batch = plan.Batches[k];
+            var molecules = InEvalMode(() => SampleBatch(batch, noise, device, observer, ct));
+            done += molecules.Length;
+            yield return new SampledBatch(k, plan.Batches.Count, batch, molecules, done, total);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="run"/> without gradients and with every part in eval mode, restoring the parts' modes after
+    /// (per batch, so that the caller's code between two yielded batches runs in its own modes).
+    /// </summary>
+    private T InEvalMode<T>(Func<T> run)
+    {
         var modules = Model.Parts.Select(p => p.Module).ToArray();
         var wasTraining = modules.Select(m => m.training).ToArray();
         foreach (var m in modules) m.eval();
-        int done = 0;
         try
         {
             using var noGrad = no_grad();
-            var noise = Model.CreateNoise(seed);
-            foreach (var batch in plan.Batches)
-            {
-                var molecules = SampleBatch(batch, noise, dev, observer, cancellationToken);
-                for (int i = 0; i < molecules.Length; i++) result[batch.MoleculeIds[i]] = molecules[i];
-                done += molecules.Length;
-                progress?.Report(done);
-            }
+            return run();
         }
         finally
         {
             for (int i = 0; i < modules.Length; i++) if (wasTraining[i]) modules[i].train();
         }
-        return result.Where(m => m is not null).Select(m => m!).ToArray();
     }
 
     private Molecule[] SampleBatch(SamplingBatch batch, MoleculeNoise noise, Device device, ISamplingObserver? observer, CancellationToken ct)

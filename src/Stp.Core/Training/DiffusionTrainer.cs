@@ -32,6 +32,7 @@ public sealed class DiffusionTrainer : IDisposable
     private readonly Func<Molecule, float[]>? _context;
     private int[] _order = Array.Empty<int>();
     private long _orderEpoch = -1;
+    private long _skippedAtStart;
     private bool _emaActive;
 
     /// <summary>Creates a trainer over the training molecules (they and their contexts are validated now, naming the offending index).</summary>
@@ -101,7 +102,10 @@ public sealed class DiffusionTrainer : IDisposable
         return null;
     }
 
-    /// <summary>Steps skipped so far because their loss or gradient was not finite (checkpointed).</summary>
+    /// <summary>
+    /// Steps skipped so far because their loss or gradient was not finite (checkpointed; the limit
+    /// <see cref="TrainerOptions.MaxSkippedSteps"/> counts those since the trainer started or resumed).
+    /// </summary>
     public long SkippedSteps { get; private set; }
 
     /// <summary>The gradient clipper (its history is checkpointed).</summary>
@@ -156,8 +160,8 @@ public sealed class DiffusionTrainer : IDisposable
         {
             SkippedSteps++;
             _optimizer.ZeroGrad();
-            if (SkippedSteps > Options.MaxSkippedSteps)
-                throw new InvalidOperationException($"Training diverged: step {Step} has loss {lossValue} and gradient norm {gradNorm}, the {SkippedSteps}th non-finite step (limit {Options.MaxSkippedSteps}). Resume from the last checkpoint with a lower learning rate.");
+            if (SkippedSteps - _skippedAtStart > Options.MaxSkippedSteps)
+                throw new TrainingDivergedException(Step + 1, lossValue, gradNorm, SkippedSteps - _skippedAtStart, Options.MaxSkippedSteps);
             _logger.LogWarning("Skipped step {Step}: loss {Loss}, gradient norm {Norm} ({Count} skipped so far)", Step, lossValue, gradNorm, SkippedSteps);
             var skipped = new TrainingProgress(Step + 1, Step / StepsPerEpoch, lossValue, gradNorm, false, sw.Elapsed.TotalSeconds, Skipped: true);
             Step++;
@@ -232,9 +236,11 @@ public sealed class DiffusionTrainer : IDisposable
     {
         var state = TrainerCheckpoint.Load(this, path);
         Step = state.Step;
-        SkippedSteps = state.SkippedSteps;
+        SkippedSteps = _skippedAtStart = state.SkippedSteps;
         Clipper.Restore(state.ClipHistory);
         _logger.LogInformation("Resumed from {Path} at step {Step}", path, Step);
+        if (state.LearningRate != Options.LearningRate)
+            _logger.LogInformation("Learning rate {Old} in the checkpoint, {New} from now on", state.LearningRate, Options.LearningRate);
         return state.Metadata;
     }
 

@@ -12,7 +12,11 @@ namespace Stp.Training;
 /// </summary>
 internal static class TrainerCheckpoint
 {
-    private sealed record State(long Step, long Seed, double[] ClipHistory, double LearningRate, long OptimizerSteps, long SkippedSteps = 0);
+    /// <summary>The trainer state in the header. <c>LearningRate</c> is the rate of the next step (after a schedule), <c>BaseLearningRate</c> the trainer's option (absent before Stp 0.3: then the same as LearningRate).</summary>
+    private sealed record State(long Step, long Seed, double[] ClipHistory, double LearningRate, long OptimizerSteps, long SkippedSteps = 0, double? BaseLearningRate = null);
+
+    /// <summary>What a checkpoint says about its run: steps done, seed, and the learning rate it was trained with (<see cref="TrainerOptions.LearningRate"/>).</summary>
+    public sealed record Info(long Step, long Seed, double LearningRate);
 
     public static void Save(DiffusionTrainer trainer, string path, IReadOnlyDictionary<string, string>? metadata)
     {
@@ -27,7 +31,7 @@ internal static class TrainerCheckpoint
         var meta = new Dictionary<string, string>
         {
             [ModelFile.FormatKey] = "checkpoint",
-            [ModelFile.TrainerKey] = JsonSerializer.Serialize(new State(trainer.Step, trainer.Options.Seed, trainer.Clipper.History.ToArray(), trainer.CurrentLearningRate, trainer.Optimizer.StepCount, trainer.SkippedSteps)),
+            [ModelFile.TrainerKey] = JsonSerializer.Serialize(new State(trainer.Step, trainer.Options.Seed, trainer.Clipper.History.ToArray(), trainer.CurrentLearningRate, trainer.Optimizer.StepCount, trainer.SkippedSteps, trainer.Options.LearningRate)),
             [ModelFile.UserKey] = JsonSerializer.Serialize(metadata ?? new Dictionary<string, string>()),
         };
         string? description = null;
@@ -39,17 +43,23 @@ internal static class TrainerCheckpoint
         if (description is not null) AtomicFile.WriteAllText(Path.ChangeExtension(weights, ".json"), ModelDescription.FromJson(description, weights).ToJson());
     }
 
-    /// <summary>The seed a checkpoint was trained with (a resumed run must use it).</summary>
-    public static long ReadSeed(string path)
+    /// <summary>The step, seed (a resumed run must use it) and learning rate of a checkpoint, read from its header alone.</summary>
+    public static Info ReadInfo(string path)
     {
         var weights = ModelFile.WeightsPath(path);
         var meta = SafetensorsFile.ReadMetadata(weights);
         if (!meta.TryGetValue(ModelFile.TrainerKey, out var json)) throw new InvalidDataException($"{weights} is not a training checkpoint.");
-        try { return (JsonSerializer.Deserialize<State>(json) ?? throw new InvalidDataException($"{weights}: empty trainer state.")).Seed; }
+        var state = ParseState(json, weights);
+        return new Info(state.Step, state.Seed, state.BaseLearningRate ?? state.LearningRate);
+    }
+
+    private static State ParseState(string json, string weights)
+    {
+        try { return JsonSerializer.Deserialize<State>(json) ?? throw new InvalidDataException($"{weights}: empty trainer state."); }
         catch (JsonException e) { throw new InvalidDataException($"{weights}: corrupt trainer state ({e.Message}).", e); }
     }
 
-    public static (long Step, long SkippedSteps, double[] ClipHistory, IReadOnlyDictionary<string, string> Metadata) Load(DiffusionTrainer trainer, string path)
+    public static (long Step, long SkippedSteps, double[] ClipHistory, double LearningRate, IReadOnlyDictionary<string, string> Metadata) Load(DiffusionTrainer trainer, string path)
     {
         var weights = ModelFile.WeightsPath(path);
         if (!File.Exists(weights)) throw new FileNotFoundException($"Checkpoint not found: {path}", path);
@@ -60,7 +70,7 @@ internal static class TrainerCheckpoint
         {
             if (meta.GetValueOrDefault(ModelFile.FormatKey) != "checkpoint")
                 throw new InvalidDataException($"{weights} is an inference-only model file (no optimizer state); it cannot resume training.");
-            var state = JsonSerializer.Deserialize<State>(meta[ModelFile.TrainerKey]) ?? throw new InvalidDataException($"{weights}: empty trainer state.");
+            var state = ParseState(meta[ModelFile.TrainerKey], weights);
             if (state.Seed != trainer.Options.Seed)
                 throw new InvalidDataException($"{weights} was trained with seed {state.Seed}, the trainer has seed {trainer.Options.Seed}; resume with the same seed.");
             var raw = tensors.Where(kv => kv.Key.StartsWith(ModelFile.RawPrefix, StringComparison.Ordinal))
@@ -74,7 +84,7 @@ internal static class TrainerCheckpoint
                     if (trainer.EmaWeights.TryGetValue(name, out var e)) e.copy_(tensors[name]);
             trainer.Optimizer.Load(tensors, ModelFile.OptimizerPrefix, state.OptimizerSteps, weights);
             var user = JsonSerializer.Deserialize<Dictionary<string, string>>(meta.GetValueOrDefault(ModelFile.UserKey, "{}")) ?? new();
-            return (state.Step, state.SkippedSteps, state.ClipHistory, user);
+            return (state.Step, state.SkippedSteps, state.ClipHistory, state.BaseLearningRate ?? state.LearningRate, user);
         }
         catch (JsonException e)
         {

@@ -37,7 +37,9 @@ public sealed class TrainerOptions
 
     /// <summary>
     /// Steps whose loss or gradient norm is not finite are skipped (no optimiser or EMA update; counted and logged) up
-    /// to this many in a run; one more stops training with an error. Default 20; 0 stops at the first one.
+    /// to this many since the trainer started or resumed from a checkpoint; one more stops training with a
+    /// <see cref="TrainingDivergedException"/> (a resume, say with a lower learning rate, starts a new allowance).
+    /// Default 20; 0 stops at the first one.
     /// </summary>
     public int MaxSkippedSteps { get => _skip; init => _skip = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(MaxSkippedSteps), value, "must be >= 0"); }
 
