@@ -14,6 +14,33 @@ internal static class TrainerCheckpoint
 {
     private sealed record State(long Step, long Seed, double[] ClipHistory, double LearningRate, long OptimizerSteps, long SkippedSteps = 0);
 
+    /// <summary>The trainer state as stored: every field nullable, so that a missing one is reported, not read as zero.</summary>
+    private sealed record StoredState(long? Step, long? Seed, double[]? ClipHistory, double? LearningRate, long? OptimizerSteps, long? SkippedSteps);
+
+    /// <summary>Reads and checks the trainer state of a checkpoint's metadata.</summary>
+    /// <exception cref="DataFileException">Missing, not JSON, a missing field or an impossible value; the message names the file and field.</exception>
+    private static State ReadState(IReadOnlyDictionary<string, string> meta, string weights)
+    {
+        if (!meta.TryGetValue(ModelFile.TrainerKey, out var json)) throw new DataFileException(weights, "not a training checkpoint (no trainer state)");
+        StoredState? s;
+        try { s = JsonSerializer.Deserialize<StoredState>(json); }
+        catch (JsonException e) { throw new DataFileException(weights, $"corrupt trainer state (truncated or wrong value near {e.Path ?? "the start"})", inner: e); }
+        DataFileException Missing(string field) => new(weights, $"the trainer state has no '{field}'");
+        if (s is null) throw new DataFileException(weights, "empty trainer state");
+        long step = s.Step ?? throw Missing("Step");
+        long seed = s.Seed ?? throw Missing("Seed");
+        var clip = s.ClipHistory is { Length: > 0 } c ? c : throw Missing("ClipHistory");
+        double lr = s.LearningRate ?? throw Missing("LearningRate");
+        long optimizerSteps = s.OptimizerSteps ?? throw Missing("OptimizerSteps");
+        long skipped = s.SkippedSteps ?? 0; // absent in checkpoints written before step skipping
+        if (step < 0 || optimizerSteps < 0 || skipped < 0 || skipped > step)
+            throw new DataFileException(weights, $"impossible trainer state (step {step}, optimizer steps {optimizerSteps}, skipped {skipped})");
+        if (!(double.IsFinite(lr) && lr >= 0)) throw new DataFileException(weights, $"impossible learning rate {lr} in the trainer state");
+        if (clip.Any(v => !(double.IsFinite(v) && v >= 0)))
+            throw new DataFileException(weights, "the trainer state's clipping history holds a negative or non-finite gradient norm");
+        return new State(step, seed, clip, lr, optimizerSteps, skipped);
+    }
+
     public static void Save(DiffusionTrainer trainer, string path, IReadOnlyDictionary<string, string>? metadata)
     {
         var model = trainer.Model;
@@ -43,10 +70,8 @@ internal static class TrainerCheckpoint
     public static long ReadSeed(string path)
     {
         var weights = ModelFile.WeightsPath(path);
-        var meta = SafetensorsFile.ReadMetadata(weights);
-        if (!meta.TryGetValue(ModelFile.TrainerKey, out var json)) throw new InvalidDataException($"{weights} is not a training checkpoint.");
-        try { return (JsonSerializer.Deserialize<State>(json) ?? throw new InvalidDataException($"{weights}: empty trainer state.")).Seed; }
-        catch (JsonException e) { throw new InvalidDataException($"{weights}: corrupt trainer state ({e.Message}).", e); }
+        if (!File.Exists(weights)) throw new FileNotFoundException($"Checkpoint not found: {path}", path);
+        return ReadState(SafetensorsFile.ReadMetadata(weights), weights).Seed;
     }
 
     public static (long Step, long SkippedSteps, double[] ClipHistory, IReadOnlyDictionary<string, string> Metadata) Load(DiffusionTrainer trainer, string path)
@@ -54,21 +79,24 @@ internal static class TrainerCheckpoint
         var weights = ModelFile.WeightsPath(path);
         if (!File.Exists(weights)) throw new FileNotFoundException($"Checkpoint not found: {path}", path);
         if (LegacyModelFile.IsLegacy(weights))
-            throw new InvalidDataException($"{weights} was written by Stp 0.1; it loads as a model (DiffusionModel.Load, stp export) but cannot resume training.");
+            throw new DataFileException(weights, "was written by Stp 0.1; it loads as a model (DiffusionModel.Load, stp export) but cannot resume training");
         var (meta, tensors) = SafetensorsFile.Read(weights);
         try
         {
             if (meta.GetValueOrDefault(ModelFile.FormatKey) != "checkpoint")
-                throw new InvalidDataException($"{weights} is an inference-only model file (no optimizer state); it cannot resume training.");
-            var state = JsonSerializer.Deserialize<State>(meta[ModelFile.TrainerKey]) ?? throw new InvalidDataException($"{weights}: empty trainer state.");
+                throw new DataFileException(weights, "an inference-only model file (no optimizer state); it cannot resume training");
+            var state = ReadState(meta, weights);
             if (state.Seed != trainer.Options.Seed)
-                throw new InvalidDataException($"{weights} was trained with seed {state.Seed}, the trainer has seed {trainer.Options.Seed}; resume with the same seed.");
+                throw new DataFileException(weights, $"was trained with seed {state.Seed}, the trainer has seed {trainer.Options.Seed}; resume with the same seed");
             var raw = tensors.Where(kv => kv.Key.StartsWith(ModelFile.RawPrefix, StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key[ModelFile.RawPrefix.Length..], kv => kv.Value, StringComparer.Ordinal);
             // Live weights: the raw entries of parameters, the model entries of buffers.
             var live = tensors.Where(kv => !kv.Key.StartsWith(ModelFile.RawPrefix, StringComparison.Ordinal) && !kv.Key.StartsWith(ModelFile.OptimizerPrefix, StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key, kv => raw.GetValueOrDefault(kv.Key, kv.Value), StringComparer.Ordinal);
             foreach (var part in trainer.Model.Parts) StateDict.Load(part.Module, live, part.Name + ".", weights);
+            foreach (var (name, _) in trainer.Parameters)
+                if (trainer.EmaWeights.TryGetValue(name, out var e) && !(tensors.TryGetValue(name, out var saved) && saved.shape.SequenceEqual(e.shape)))
+                    throw new DataFileException(weights, $"no EMA weights of shape [{string.Join(", ", e.shape)}]", $"entry '{name}'");
             using (var noGrad = no_grad())
                 foreach (var (name, _) in trainer.Parameters)
                     if (trainer.EmaWeights.TryGetValue(name, out var e)) e.copy_(tensors[name]);
@@ -78,7 +106,7 @@ internal static class TrainerCheckpoint
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{weights}: corrupt trainer state ({e.Message}).", e);
+            throw new DataFileException(weights, "corrupt caller metadata (not a JSON object of strings)", inner: e);
         }
         finally
         {
