@@ -11,13 +11,23 @@ namespace Stp.Metrics.Reports;
 /// </summary>
 public sealed class SizeReport
 {
-    private SizeReport(IReadOnlyList<SizeReportRow> rows, SizeReportRow overall)
+    private SizeReport(IReadOnlyList<SizeReportRow> rows, SizeReportRow overall, int skipped)
     {
         Rows = rows;
         Overall = overall;
+        SkippedCount = skipped;
     }
 
-    /// <summary>One row per atom count present, ascending N.</summary>
+    /// <summary>Molecules read (the overall row's count, skipped records included).</summary>
+    public int ReadCount => Overall.Molecules;
+
+    /// <summary>Molecules evaluated from their atoms.</summary>
+    public int EvaluatedCount => Overall.Molecules - SkippedCount;
+
+    /// <summary>Malformed records skipped by the reader, scored as invalid in the overall row.</summary>
+    public int SkippedCount { get; }
+
+    /// <summary>One row per atom count present, ascending N (molecules without atoms, such as skipped records, only count in <see cref="Overall"/>).</summary>
     public IReadOnlyList<SizeReportRow> Rows { get; }
 
     /// <summary>All molecules together (AtomCount = 0).</summary>
@@ -27,9 +37,9 @@ public sealed class SizeReport
     public static SizeReport From(EvaluationResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var rows = result.Molecules.GroupBy(m => m.AtomCount).OrderBy(g => g.Key)
+        var rows = result.Molecules.Where(m => m.AtomCount > 0).GroupBy(m => m.AtomCount).OrderBy(g => g.Key)
             .Select(g => Row(g.Key, g.ToList(), result.TrainingSet)).ToList();
-        return new SizeReport(rows, Row(0, result.Molecules, result.TrainingSet));
+        return new SizeReport(rows, Row(0, result.Molecules, result.TrainingSet), result.SkippedCount);
     }
 
     private static SizeReportRow Row(int n, IReadOnlyList<MoleculeMetrics> ms, NoveltyReference? training)
@@ -85,7 +95,7 @@ public sealed class SizeReport
         PlotWriter.WriteLines(path, title, "Number of atoms N", "%", series, yLimits: (-2, 102));
     }
 
-    /// <summary>The overall row in the paper's table format (percentages, one decimal).</summary>
+    /// <summary>The overall row in the paper's table format (percentages, one decimal), and how many molecules were read, evaluated and skipped.</summary>
     public string ToTable(string label = "model")
     {
         var o = Overall;
@@ -94,6 +104,8 @@ public sealed class SizeReport
         sb.AppendLine("|---|---|---|---|---|");
         sb.Append(CultureInfo.InvariantCulture, $"| {label} | {100 * o.AtomStability:F1} | {100 * o.MoleculeStability:F1} | {100 * o.Validity:F1} | {100 * o.ValidAndUnique:F1} |");
         sb.AppendLine();
+        sb.Append(CultureInfo.InvariantCulture, $"Molecules: {ReadCount} read, {EvaluatedCount} evaluated, {SkippedCount} skipped");
+        sb.AppendLine(SkippedCount > 0 ? " (malformed records, scored as invalid)" : "");
         return sb.ToString();
     }
 }
