@@ -1,4 +1,3 @@
-using SharpCompress.Common;
 using SharpCompress.Readers;
 using Stp.Chemistry;
 using Stp.Data;
@@ -18,30 +17,39 @@ internal static class Datasets
     }
 
     /// <summary>QM9's original <c>dsgdb9nsd.xyz.tar.bz2</c> (or a plain .tar): every .xyz record, in name order.</summary>
-    /// <exception cref="FormatException">Not a readable archive, or no .xyz records; a bad record names "archive:entry".</exception>
+    /// <exception cref="DataFileException">Not a readable archive, or no .xyz records; a bad record names "archive:entry".</exception>
     public static List<Molecule> LoadQm9Tarball(string path)
     {
+        if (Directory.Exists(path)) throw new FileNotFoundException($"{path} is a folder, not a QM9 tarball.", path);
         if (!File.Exists(path)) throw new FileNotFoundException($"QM9 tarball not found: {path}", path);
+        if (new FileInfo(path).Length == 0) throw new DataFileException(path, "empty file, not a QM9 tarball");
         var records = new List<(string Key, string Text)>();
+        string? entry = null;
         try
         {
             using var reader = ReaderFactory.OpenReader(path, new ReaderOptions());
             while (reader.MoveToNextEntry())
             {
+                entry = reader.Entry.Key;
                 if (reader.Entry.IsDirectory || reader.Entry.Key is not { } key || !key.EndsWith(".xyz", StringComparison.Ordinal)) continue;
                 using var es = reader.OpenEntryStream();
                 using var r = new StreamReader(es);
                 records.Add((key, r.ReadToEnd()));
             }
         }
-        catch (Exception e) when (e is SharpCompressException or InvalidOperationException or EndOfStreamException)
+        catch (Exception e) when (e is not (OutOfMemoryException or FileNotFoundException or UnauthorizedAccessException))
         {
-            throw new FormatException($"{path}: not a readable QM9 tarball ({e.GetType().Name}: {e.Message}).", e);
+            // The archive is untrusted input: whatever the decompressor or tar parser throws means the file is unusable.
+            throw new DataFileException(path, entry is null
+                ? "not a readable QM9 tarball (not a .tar.bz2 or .tar archive, or damaged at the start)"
+                : $"the archive is truncated or damaged (it stops inside or after entry '{Shorten(entry)}', {records.Count} records read)", inner: e);
         }
-        if (records.Count == 0) throw new FormatException($"{path}: the archive holds no .xyz records (expected QM9's dsgdb9nsd_*.xyz).");
+        if (records.Count == 0) throw new DataFileException(path, "the archive holds no .xyz records (expected QM9's dsgdb9nsd_*.xyz)");
         return records.OrderBy(e => e.Key, StringComparer.Ordinal)
             .Select(e => MoleculeDatasets.ParseQm9Record(e.Text, $"{path}:{e.Key}")).ToList();
     }
+
+    private static string Shorten(string key) => key.Length > 80 ? key[..80] + "..." : key;
 
     /// <summary>
     /// The training split: QM9 by <see cref="MoleculeDatasets.SplitQm9"/> (seed 0); GEOM by EDM's rule

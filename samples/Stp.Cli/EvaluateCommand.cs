@@ -53,23 +53,24 @@ internal static class EvaluateCommand
         else mols = XyzFile.ReadLenient(path, out errors);
         if (mols.Count == 0 && errors.Count == 0) throw new InvalidDataException($"{path}: no molecules.");
         foreach (var e in errors.Take(5)) Console.Error.WriteLine($"skipped: {e.Message}");
-        Console.WriteLine($"{path}: {mols.Count + errors.Count} records read, {mols.Count} evaluated, {errors.Count} malformed (counted as invalid below).");
+        if (errors.Count > 5) Console.Error.WriteLine($"skipped: {errors.Count - 5} more malformed records");
         NoveltyReference? reference = null;
         var vocab = dataset == "qm9" ? AtomVocabulary.Qm9 : AtomVocabulary.GeomDrugs;
         var rule = dataset == "qm9" ? Stp.Metrics.Chemistry.BondRule.Qm9 : Stp.Metrics.Chemistry.BondRule.GeomDrugs;
         if (noveltyData is not null)
         {
-            var cache = Path.Combine(folder, Path.GetFileName(noveltyData) + ".smiles.txt");
-            reference = NoveltyReference.LoadOrCreate(cache, () =>
+            var cache = Path.Combine(folder, Path.GetFileName(Path.TrimEndingDirectorySeparator(noveltyData)) + ".smiles.txt");
+            // Keyed by the reference data's content (and what is taken of it): edited or truncated data rebuilds the cache.
+            var key = NoveltyReference.CacheKey(noveltyData, vocab, rule, dataset == "qm9" ? "qm9-train-split-seed-0" : "all");
+            reference = NoveltyReference.LoadOrCreate(cache, key, () =>
             {
                 var all = Datasets.Load(noveltyData);
                 return dataset == "qm9" ? MoleculeDatasets.SplitQm9(all).Train : all;
-            }, vocab, rule);
+            }, vocab, rule, Console.WriteLine);
         }
         var evaluator = new MetricsEvaluator(vocab, rule, reference);
         // Malformed records count as generated-but-invalid molecules: nothing is silently dropped.
-        var padded = mols.Concat(errors.Select(_ => new Molecule(Array.Empty<int>(), Array.Empty<double>()))).ToList();
-        var result = evaluator.Evaluate(padded);
+        var result = evaluator.Evaluate(mols, errors.Count);
         Directory.CreateDirectory(folder);
         MetricSummary.From(result).Write(Path.Combine(folder, SummaryName));
         WriteReport(SizeReport.From(result), folder, Path.GetFileName(path));

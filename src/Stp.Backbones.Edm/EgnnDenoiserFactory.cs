@@ -22,18 +22,41 @@ public sealed class EgnnDenoiserFactory : IModelComponentFactory
     /// <inheritdoc />
     public object Create(ComponentDescription description, ModelBuildContext context)
     {
-        ArgumentNullException.ThrowIfNull(description);
         ArgumentNullException.ThrowIfNull(context);
-        EgnnOptions options;
-        try
-        {
-            options = description.Options?.Deserialize<EgnnOptions>(ModelDescription.JsonOptions) ?? EgnnOptions.Qm9;
-        }
-        catch (Exception e) when (e is JsonException or ArgumentOutOfRangeException)
-        {
-            throw new InvalidDataException($"Invalid EGNN options in the model description: {e.Message}", e);
-        }
-        return new EgnnDenoiser(options, context.Device);
+        return new EgnnDenoiser(ReadOptions(description), context.Device);
+    }
+
+    /// <inheritdoc />
+    public void CheckWeights(ComponentDescription description, IReadOnlyDictionary<string, long[]> shapes, string source) =>
+        CheckEgnnWeights(ReadOptions(description), shapes, "egnn.", source);
+
+    /// <summary>
+    /// Checks the sizes of an EGNN (<see cref="EgnnOptions.HiddenFeatures"/>, <see cref="EgnnOptions.Layers"/>,
+    /// <see cref="EgnnOptions.InvariantSublayers"/>, its node inputs and outputs) against the shapes of its weights under
+    /// <paramref name="prefix"/> (e.g. "egnn." in a denoiser, "encoder.egnn." in GeoLDM's autoencoder), before it is built.
+    /// </summary>
+    /// <param name="options">The EGNN's options.</param>
+    /// <param name="shapes">Tensor shapes from the model file's header.</param>
+    /// <param name="prefix">Key prefix of the EGNN's entries.</param>
+    /// <param name="source">The file, for error messages.</param>
+    /// <param name="inputCount">Node inputs (default <see cref="EgnnOptions.NodeInputCount"/>, as in a denoiser).</param>
+    /// <param name="outputCount">Node outputs (default <paramref name="inputCount"/>).</param>
+    /// <exception cref="Stp.Data.DataFileException">A size the weights do not have; the message names <paramref name="source"/>.</exception>
+    public static void CheckEgnnWeights(EgnnOptions options, IReadOnlyDictionary<string, long[]> shapes, string prefix, string source, int? inputCount = null, int? outputCount = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        int inputs = inputCount ?? options.NodeInputCount, outputs = outputCount ?? inputs;
+        WeightShapes.ExpectDimension(shapes, prefix + "embedding.weight", 0, options.HiddenFeatures, "hiddenFeatures", source);
+        WeightShapes.ExpectDimension(shapes, prefix + "embedding.weight", 1, inputs, "node inputs (features + time + context)", source);
+        WeightShapes.ExpectDimension(shapes, prefix + "embedding_out.weight", 0, outputs, "node outputs", source);
+        WeightShapes.ExpectCount(shapes, prefix + "e_block_", options.Layers, "layers", source);
+        WeightShapes.ExpectCount(shapes, prefix + "e_block_0.gcl_", options.InvariantSublayers, "invariantSublayers", source);
+    }
+
+    private static EgnnOptions ReadOptions(ComponentDescription description)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        return ComponentOptions.Read("EGNN", () => description.Options?.Deserialize<EgnnOptions>(ModelDescription.JsonOptions) ?? EgnnOptions.Qm9);
     }
 
     /// <summary>The description of an EGNN with <paramref name="options"/>.</summary>

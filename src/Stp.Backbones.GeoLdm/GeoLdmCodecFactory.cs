@@ -26,13 +26,28 @@ public sealed class GeoLdmCodecFactory : IModelComponentFactory
     /// <inheritdoc />
     public object Create(ComponentDescription description, ModelBuildContext context)
     {
-        ArgumentNullException.ThrowIfNull(description);
         ArgumentNullException.ThrowIfNull(context);
+        var (options, latentNoise) = ReadOptions(description);
+        return ComponentOptions.Read("GeoLDM codec", () => new GeoLdmCodec(options, latentNoise ?? context.Model.Schedule.Build().Sigma(0), context.Device));
+    }
+
+    /// <inheritdoc />
+    public void CheckWeights(ComponentDescription description, IReadOnlyDictionary<string, long[]> shapes, string source)
+    {
+        var options = ReadOptions(description).Options;
+        int features = options.Features.Count;
+        EgnnDenoiserFactory.CheckEgnnWeights(options.Egnn with { Layers = options.EncoderLayers }, shapes, "encoder.egnn.", source, features, options.Egnn.HiddenFeatures);
+        EgnnDenoiserFactory.CheckEgnnWeights(options.Egnn, shapes, "decoder.egnn.", source, options.LatentFeatures, features);
+    }
+
+    private static (GeoLdmOptions Options, double? LatentNoise) ReadOptions(ComponentDescription description)
+    {
+        ArgumentNullException.ThrowIfNull(description);
         var o = description.Options ?? throw new InvalidDataException($"Codec '{TypeId}' needs options (vocabulary, latentFeatures, egnn).");
-        try
+        return ComponentOptions.Read("GeoLDM codec", () =>
         {
             var name = o["vocabulary"]?.GetValue<string>() ?? throw new InvalidDataException($"Codec '{TypeId}': missing 'vocabulary'.");
-            var numbers = o["atomicNumbers"]?.AsArray().Select(v => v!.GetValue<int>()).ToArray();
+            var numbers = o["atomicNumbers"]?.AsArray().Select(v => v?.GetValue<int>() ?? -1).ToArray();
             var vocabulary = Vocabulary(name, numbers);
             var options = new GeoLdmOptions
             {
@@ -41,13 +56,8 @@ public sealed class GeoLdmCodecFactory : IModelComponentFactory
                 EncoderLayers = o["encoderLayers"]?.GetValue<int>() ?? 1,
                 Egnn = o["egnn"]?.Deserialize<EgnnOptions>(ModelDescription.JsonOptions) ?? throw new InvalidDataException($"Codec '{TypeId}': missing 'egnn'."),
             };
-            double latentNoise = o["latentNoise"]?.GetValue<double>() ?? context.Model.Schedule.Build().Sigma(0);
-            return new GeoLdmCodec(options, latentNoise, context.Device);
-        }
-        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException)
-        {
-            throw new InvalidDataException($"Invalid GeoLDM codec options in the model description: {e.Message}", e);
-        }
+            return (options, o["latentNoise"]?.GetValue<double>());
+        });
     }
 
     /// <summary>The named dataset vocabulary when the atomic numbers are its own (or absent), else a custom one.</summary>

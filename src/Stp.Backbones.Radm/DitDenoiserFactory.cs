@@ -20,18 +20,23 @@ public sealed class DitDenoiserFactory : IModelComponentFactory
     /// <inheritdoc />
     public object Create(ComponentDescription description, ModelBuildContext context)
     {
-        ArgumentNullException.ThrowIfNull(description);
         ArgumentNullException.ThrowIfNull(context);
-        DitOptions options;
-        try
-        {
-            options = description.Options?.Deserialize<DitOptions>(ModelDescription.JsonOptions) ?? DitOptions.Base();
-            return new DitDenoiser(options, context.Device) { Trainable = description.Options?["trainable"]?.GetValue<bool>() ?? true };
-        }
-        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException)
-        {
-            throw new InvalidDataException($"Invalid DiT options in the model description: {e.Message}", e);
-        }
+        var options = ReadOptions(description);
+        return ComponentOptions.Read("DiT", () => new DitDenoiser(options, context.Device) { Trainable = description.Options?["trainable"]?.GetValue<bool>() ?? true });
+    }
+
+    /// <inheritdoc />
+    public void CheckWeights(ComponentDescription description, IReadOnlyDictionary<string, long[]> shapes, string source)
+    {
+        var options = ReadOptions(description);
+        WeightShapes.ExpectDimension(shapes, "in_embedder.weight", 0, options.HiddenSize, "hiddenSize", source);
+        WeightShapes.ExpectCount(shapes, "blocks.", options.Depth, "depth", source);
+    }
+
+    private static DitOptions ReadOptions(ComponentDescription description)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        return ComponentOptions.Read("DiT", () => description.Options?.Deserialize<DitOptions>(ModelDescription.JsonOptions) ?? DitOptions.Base());
     }
 
     /// <summary>The description of a DiT with <paramref name="options"/> (frozen when <paramref name="trainable"/> is false).</summary>

@@ -1,3 +1,4 @@
+using Stp.Backbones.Edm;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Stp.Chemistry;
@@ -23,23 +24,34 @@ public sealed class RadmCodecFactory : IModelComponentFactory
     /// <inheritdoc />
     public object Create(ComponentDescription description, ModelBuildContext context)
     {
-        ArgumentNullException.ThrowIfNull(description);
         ArgumentNullException.ThrowIfNull(context);
+        var (features, options, stage) = ReadOptions(description);
+        return ComponentOptions.Read("RADM codec", () => new RadmCodec(features, options, context.Device, stage: stage));
+    }
+
+    /// <inheritdoc />
+    public void CheckWeights(ComponentDescription description, IReadOnlyDictionary<string, long[]> shapes, string source)
+    {
+        var (features, options, _) = ReadOptions(description);
+        EgnnDenoiserFactory.CheckEgnnWeights(options.EncoderNetwork, shapes, "encoder.egnn.", source, features.Count, options.HiddenFeatures);
+        WeightShapes.ExpectDimension(shapes, "decoder.gnn.embedding.weight", 0, options.HiddenFeatures, "autoencoder.network.hiddenFeatures", source);
+        WeightShapes.ExpectCount(shapes, "decoder.gnn.gcl_", options.DecoderLayers, "autoencoder.decoderLayers", source);
+    }
+
+    private static (AtomFeatures Features, RadmAutoencoderOptions Options, RadmStage Stage) ReadOptions(ComponentDescription description)
+    {
+        ArgumentNullException.ThrowIfNull(description);
         var o = description.Options ?? throw new InvalidDataException($"Codec '{TypeId}' needs options (vocabulary, autoencoder).");
-        try
+        return ComponentOptions.Read("RADM codec", () =>
         {
             var name = o["vocabulary"]?.GetValue<string>() ?? throw new InvalidDataException($"Codec '{TypeId}': missing 'vocabulary'.");
-            var numbers = o["atomicNumbers"]?.AsArray().Select(v => v!.GetValue<int>()).ToArray();
+            var numbers = o["atomicNumbers"]?.AsArray().Select(v => v?.GetValue<int>() ?? -1).ToArray();
             var vocab = numbers is { Length: > 0 } ? new AtomVocabulary(name, numbers) : AtomVocabulary.ForDataset(name);
             var features = new AtomFeatures(vocab, o["includeAtomicNumber"]?.GetValue<bool>() ?? false);
             var options = o["autoencoder"]?.Deserialize<RadmAutoencoderOptions>(ModelDescription.JsonOptions) ?? RadmAutoencoderOptions.Qm9;
             var stage = Enum.Parse<RadmStage>(o["stage"]?.GetValue<string>() ?? nameof(RadmStage.Diffusion), ignoreCase: true);
-            return new RadmCodec(features, options, context.Device, stage: stage);
-        }
-        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException)
-        {
-            throw new InvalidDataException($"Invalid RADM codec options in the model description: {e.Message}", e);
-        }
+            return (features, options, stage);
+        });
     }
 
     /// <summary>The description of <paramref name="codec"/>.</summary>

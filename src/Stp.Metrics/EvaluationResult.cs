@@ -3,10 +3,11 @@ namespace Stp.Metrics;
 /// <summary>Per-molecule metrics and their aggregates, as EDM defines them.</summary>
 public sealed class EvaluationResult
 {
-    internal EvaluationResult(IReadOnlyList<MoleculeMetrics> molecules, NoveltyReference? trainingSet)
+    internal EvaluationResult(IReadOnlyList<MoleculeMetrics> molecules, NoveltyReference? trainingSet, int skipped = 0)
     {
         Molecules = molecules;
         TrainingSet = trainingSet;
+        SkippedCount = skipped;
         var t = new MetricTotals(molecules);
         AtomCount = t.Atoms; StableAtomCount = t.StableAtoms; StableMoleculeCount = t.StableMolecules;
         ValidCount = t.Valid; UniqueCount = t.Unique;
@@ -24,6 +25,15 @@ public sealed class EvaluationResult
 
     /// <summary>Metrics of each molecule, in input order.</summary>
     public IReadOnlyList<MoleculeMetrics> Molecules { get; }
+
+    /// <summary>Molecules (records) read, including the skipped ones: the denominator of every rate.</summary>
+    public int ReadCount => Molecules.Count;
+
+    /// <summary>Molecules evaluated from their atoms: <see cref="ReadCount"/> minus <see cref="SkippedCount"/>.</summary>
+    public int EvaluatedCount => Molecules.Count - SkippedCount;
+
+    /// <summary>Records the reader could not use (malformed), scored as invalid molecules (the last entries of <see cref="Molecules"/>).</summary>
+    public int SkippedCount { get; }
 
     /// <summary>Training-set reference used for novelty, if any.</summary>
     public NoveltyReference? TrainingSet { get; }
@@ -54,6 +64,6 @@ public sealed class EvaluationResult
     /// <summary>Unique SMILES absent from the training set / unique SMILES (EDM's novelty); null without a training set.</summary>
     public double? Novelty { get; }
 
-    /// <summary>The overall table in the paper's format (percentages, one decimal).</summary>
+    /// <summary>The overall table in the paper's format (percentages, one decimal) with the molecules read, evaluated and skipped.</summary>
     public string ToTable(string label = "model") => Reports.SizeReport.From(this).ToTable(label);
 }

@@ -35,16 +35,24 @@ public sealed class MetricSummary
         IReadOnlyList<string> UniqueSmiles, IReadOnlyList<string>? NovelSmiles);
 
     /// <summary>Creates a summary from its rows (one per atom count).</summary>
+    /// <param name="bySize">One row per atom count (an AtomCount 0 row holds records without atoms, scored invalid).</param>
+    /// <param name="skipped">Malformed records the reader skipped (they are the AtomCount 0 row's molecules).</param>
     [JsonConstructor]
-    public MetricSummary(IReadOnlyList<SizeCounts> bySize)
+    public MetricSummary(IReadOnlyList<SizeCounts> bySize, int skipped = 0)
     {
         ArgumentNullException.ThrowIfNull(bySize);
+        if (skipped < 0 || skipped > bySize.Where(r => r.AtomCount == 0).Sum(r => r.Molecules))
+            throw new ArgumentOutOfRangeException(nameof(skipped), skipped, "Skipped records are molecules without atoms.");
+        Skipped = skipped;
         if (bySize.Select(r => r.AtomCount).Distinct().Count() != bySize.Count) throw new ArgumentException("A summary has one row per atom count.", nameof(bySize));
         BySize = bySize.OrderBy(r => r.AtomCount).ToArray();
     }
 
     /// <summary>One row per atom count present, ascending.</summary>
     public IReadOnlyList<SizeCounts> BySize { get; }
+
+    /// <summary>Malformed records skipped by the reader (scored as invalid molecules without atoms).</summary>
+    public int Skipped { get; }
 
     /// <summary>Whether novelty was computed for every row.</summary>
     [JsonIgnore]
@@ -61,7 +69,7 @@ public sealed class MetricSummary
             return new SizeCounts(g.Key, t.Molecules, t.Atoms, t.StableAtoms, t.StableMolecules, t.Valid, t.SingleFragment, unique,
                 result.TrainingSet is { } train ? unique.Where(s => !train.Contains(s)).ToArray() : null);
         }).ToList();
-        return new MetricSummary(rows);
+        return new MetricSummary(rows, result.SkippedCount);
     }
 
     /// <summary>Merges summaries of disjoint sets of molecules (the shards of one run): counts add, SMILES sets unite.
@@ -76,7 +84,7 @@ public sealed class MetricSummary
             g.Sum(r => r.Molecules), g.Sum(r => r.Atoms), g.Sum(r => r.StableAtoms), g.Sum(r => r.StableMolecules), g.Sum(r => r.Valid), g.Sum(r => r.SingleFragment),
             Union(g.Select(r => r.UniqueSmiles)),
             novelty ? Union(g.Select(r => r.NovelSmiles!)) : null)).ToList();
-        return new MetricSummary(rows);
+        return new MetricSummary(rows, all.Sum(s => s.Skipped));
     }
 
     private static string[] Union(IEnumerable<IReadOnlyList<string>> sets) =>
@@ -107,7 +115,7 @@ public sealed class MetricSummary
         {
             var s = JsonSerializer.Deserialize<MetricSummary>(json, Json) ?? throw new InvalidDataException($"{source}: empty metric summary.");
             foreach (var r in s.BySize)
-                if (r.AtomCount < 1 || r.Molecules < 0 || r.Atoms != (long)r.AtomCount * r.Molecules || r.StableAtoms < 0 || r.StableAtoms > r.Atoms
+                if (r.AtomCount < 0 || r.Molecules < 0 || r.Atoms != (long)r.AtomCount * r.Molecules || r.StableAtoms < 0 || r.StableAtoms > r.Atoms
                     || r.StableMolecules < 0 || r.StableMolecules > r.Molecules || r.Valid < 0 || r.Valid > r.Molecules || r.SingleFragment < 0 || r.SingleFragment > r.Molecules
                     || r.UniqueSmiles is null || r.UniqueSmiles.Count > r.Valid || (r.NovelSmiles is { } nv && nv.Except(r.UniqueSmiles).Any()))
                     throw new InvalidDataException($"{source}: inconsistent counts for N = {r.AtomCount}.");

@@ -64,10 +64,22 @@ public sealed class MetricsEvaluator
     /// <summary>Evaluates molecules and aggregates the metrics.</summary>
     public EvaluationResult Evaluate(IReadOnlyList<Molecule> molecules)
     {
+        return Evaluate(molecules, 0);
+    }
+
+    /// <summary>
+    /// Evaluates the molecules read from a file together with <paramref name="skippedRecords"/> records the reader could
+    /// not use: those are scored as invalid (empty) molecules, so that nothing is silently dropped from the rates, and the
+    /// result says how many molecules were read, evaluated and skipped (<see cref="EvaluationResult.SkippedCount"/>).
+    /// </summary>
+    public EvaluationResult Evaluate(IReadOnlyList<Molecule> molecules, int skippedRecords)
+    {
         ArgumentNullException.ThrowIfNull(molecules);
-        return EvaluateAll(molecules.Count, i => molecules[i] is { } m
-            ? Safe(m.AtomicNumbers, m.Positions)
-            : new MoleculeMetrics(0, 0, false, false, null, MoleculeIssue.Empty, "molecule is null", 0));
+        ArgumentOutOfRangeException.ThrowIfNegative(skippedRecords);
+        return EvaluateAll(molecules.Count + skippedRecords, i => i >= molecules.Count
+            ? new MoleculeMetrics(0, 0, false, false, null, MoleculeIssue.Empty, "malformed record, skipped by the reader", 0)
+            : molecules[i] is { } m ? Safe(m.AtomicNumbers, m.Positions)
+            : new MoleculeMetrics(0, 0, false, false, null, MoleculeIssue.Empty, "molecule is null", 0), skippedRecords);
     }
 
     /// <summary>Evaluates molecules given as atomic numbers and flat positions (Angstrom), and aggregates.</summary>
@@ -108,11 +120,11 @@ public sealed class MetricsEvaluator
     }
 
     /// <summary>Evaluates molecule 0..count-1 in parallel (each result in its own slot) and aggregates in input order.</summary>
-    private EvaluationResult EvaluateAll(int count, Func<int, MoleculeMetrics> evaluate)
+    private EvaluationResult EvaluateAll(int count, Func<int, MoleculeMetrics> evaluate, int skipped = 0)
     {
         var results = new MoleculeMetrics[count];
         Parallel.For(0, count, i => results[i] = evaluate(i));
-        return new EvaluationResult(results, TrainingSet);
+        return new EvaluationResult(results, TrainingSet, skipped);
     }
 
     private MoleculeMetrics Safe(int[] z, double[] pos)

@@ -1,3 +1,4 @@
+using Stp.Data;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 using Stp.Backbones.Edm.IO;
@@ -27,12 +28,12 @@ public class IoTests
         foreach (var t in sd.Values) t.Dispose();
 
         var single = dir.Write("generative_model.npy", NpyBytes.Of("<f4", "(1,)", new[] { 1f }));
-        var e = Assert.Throws<FormatException>(() => StateDictFile.Read(single))!;
+        var e = Assert.Throws<DataFileException>(() => StateDictFile.Read(single))!;
         Assert.That(e.Message, Does.Contain(single).And.Contain("single .npy array"));
 
         var bigEndian = dir.File("be.npz");
         NpyBytes.WriteNpz(bigEndian, compressed: false, ("w", NpyBytes.Raw(">f4", "(1,)", new byte[4])));
-        var e2 = Assert.Throws<FormatException>(() => StateDictFile.Read(bigEndian))!;
+        var e2 = Assert.Throws<DataFileException>(() => StateDictFile.Read(bigEndian))!;
         Assert.That(e2.Message, Does.Contain(bigEndian + ":w.npy").And.Contain(">f4"));
     }
 
@@ -43,7 +44,7 @@ public class IoTests
         try
         {
             File.WriteAllText(path, "not a checkpoint");
-            var e = Assert.Throws<FormatException>(() => StateDictFile.Read(path))!;
+            var e = Assert.Throws<DataFileException>(() => StateDictFile.Read(path))!;
             Assert.That(e.Message, Does.Contain(path));
         }
         finally

@@ -77,7 +77,7 @@ public class ModelFileTests
         var exported = Path.Combine(_dir, "exported");
         loaded.Save(exported);
         Assert.That(new FileInfo(exported + ".safetensors").Length, Is.LessThan(new FileInfo(ckpt).Length), "no optimizer state, no live weights");
-        Assert.That(() => trainer.LoadCheckpoint(exported + ".safetensors"), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("inference-only"));
+        Assert.That(() => trainer.LoadCheckpoint(exported + ".safetensors"), Throws.InstanceOf<DataFileException>().With.Message.Contains("inference-only"));
     }
 
     [Test]
@@ -85,26 +85,33 @@ public class ModelFileTests
     {
         using var model = Tiny();
         var den = (EgnnDenoiser)model.Denoiser;
-        var spec = JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["Backbone"] = "edm", ["Egnn"] = den.Options, ["Prior"] = "ScaledPrior", ["Dataset"] = "qm9", ["IncludeAtomicNumber"] = true,
-            ["PriorScales"] = PriorScaleTable.PublishedQm9.Gammas, ["SizeHistogram"] = new Dictionary<string, long> { ["5"] = 2, ["9"] = 3 }, ["Timesteps"] = 100,
-        }, new JsonSerializerOptions { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } });
         var legacy = Path.Combine(_dir, "old.stp");
-        var weights = den.Module.state_dict();
-        using (var w = new BinaryWriter(File.Create(legacy), Encoding.UTF8))
-        {
-            w.Write("STPCKPT1");
-            w.Write(JsonSerializer.Serialize(new Dictionary<string, string> { ["model"] = spec, ["step"] = "12", ["inference_only"] = "true" }));
-            TensorStore.Write(w, weights);
-            TensorStore.Write(w, new Dictionary<string, Tensor>());
-            w.Write(0);
-        }
+        File.WriteAllBytes(legacy, LegacyStp(den, PriorScaleTable.PublishedQm9.Gammas, new Dictionary<string, long> { ["5"] = 2, ["9"] = 3 }, timesteps: 100));
         using var back = DiffusionModel.Load(legacy);
         Assert.That(Flat(back), Is.EqualTo(Flat(model)));
         Assert.That(back.Prior, Is.EqualTo(PriorKind.ScaledPrior));
         Assert.That(Sample(back), Is.EqualTo(Sample(model)));
         Assert.That(((EgnnDenoiser)back.Denoiser).Options, Is.EqualTo(den.Options));
+    }
+
+    /// <summary>A first-release .stp file of an EGNN (the CLI's ModelSpec JSON, the weights, no EMA weights).</summary>
+    internal static byte[] LegacyStp(EgnnDenoiser den, IEnumerable<double> gammas, Dictionary<string, long> sizes, int timesteps)
+    {
+        var spec = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["Backbone"] = "edm", ["Egnn"] = den.Options, ["Prior"] = "ScaledPrior", ["Dataset"] = "qm9", ["IncludeAtomicNumber"] = true,
+            ["PriorScales"] = gammas, ["SizeHistogram"] = sizes, ["Timesteps"] = timesteps,
+        }, new JsonSerializerOptions { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } });
+        using var ms = new MemoryStream();
+        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(LegacyModelFile.Magic);
+            w.Write(JsonSerializer.Serialize(new Dictionary<string, string> { ["model"] = spec, ["step"] = "12", ["inference_only"] = "true" }));
+            TensorStore.Write(w, den.Module.state_dict());
+            TensorStore.Write(w, new Dictionary<string, Tensor>());
+            w.Write(0);
+        }
+        return ms.ToArray();
     }
 
     [Test]
@@ -129,10 +136,10 @@ public class ModelFileTests
         var bytes = File.ReadAllBytes(path);
         var truncated = Path.Combine(_dir, "truncated.safetensors");
         File.WriteAllBytes(truncated, bytes.Take(bytes.Length - 100).ToArray());
-        Assert.That(() => DiffusionModel.Load(truncated), Throws.InstanceOf<InvalidDataException>().With.Message.Contains(truncated));
+        Assert.That(() => DiffusionModel.Load(truncated), Throws.InstanceOf<DataFileException>().With.Message.Contains(truncated));
         var garbage = Path.Combine(_dir, "garbage.safetensors");
         File.WriteAllText(garbage, "not a model");
-        Assert.That(() => DiffusionModel.Load(garbage), Throws.InstanceOf<InvalidDataException>().With.Message.Contains(garbage));
+        Assert.That(() => DiffusionModel.Load(garbage), Throws.InstanceOf<DataFileException>().With.Message.Contains(garbage));
         Assert.That(() => DiffusionModel.Load(Path.Combine(_dir, "absent.safetensors")), Throws.InstanceOf<FileNotFoundException>().With.Message.Contains("absent"));
         // A description naming a component nobody registered.
         var json = File.ReadAllText(Path.ChangeExtension(path, ".json")).Replace("edm.egnn", "acme.unknown");

@@ -1,3 +1,4 @@
+using Stp.Data;
 using System.Text;
 using NUnit.Framework;
 using SharpCompress.Common;
@@ -41,11 +42,11 @@ public class DatasetsTests
 
         var empty = dir.File("empty.tar.bz2");
         WriteTarBz2(empty, ("notes.txt", "nothing here"));
-        Assert.That(() => Datasets.Load(empty), Throws.InstanceOf<FormatException>().With.Message.Contains(empty).And.Message.Contains("no .xyz records"));
+        Assert.That(() => Datasets.Load(empty), Throws.InstanceOf<DataFileException>().With.Message.Contains(empty).And.Message.Contains("no .xyz records"));
 
         var junk = dir.File("junk.tar.bz2");
         File.WriteAllText(junk, "this is not an archive at all");
-        Assert.That(() => Datasets.Load(junk), Throws.InstanceOf<FormatException>().With.Message.Contains(junk).And.Message.Contains("not a readable QM9 tarball"));
+        Assert.That(() => Datasets.Load(junk), Throws.InstanceOf<DataFileException>().With.Message.Contains(junk).And.Message.Contains("not a readable QM9 tarball"));
 
         Assert.That(() => Datasets.Load(dir.File("missing.tar.bz2")), Throws.InstanceOf<FileNotFoundException>());
     }

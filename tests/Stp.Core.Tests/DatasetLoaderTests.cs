@@ -74,8 +74,8 @@ public class DatasetLoaderTests
     [
         new object[] { "missing", EdmArrays([1], [1], [0, 0, 0], 1).Where(a => a.Item1 != "positions").ToArray(), "missing array 'positions'" },
         new object[] { "shape", EdmArrays([1, 1], [1, 1], [0, 0, 0, 0, 0, 0], 1).Select(a => a.Item1 == "positions" ? (a.Item1, NpyBytes.Of("<f4", "(2, 3)", new float[6])) : a).ToArray(), "positions (2, 3) do not fit" },
-        new object[] { "count", EdmArrays([2], [1], [0, 0, 0], 1), "molecule 0 has num_atoms 2, outside 0..1" },
-        new object[] { "charge", EdmArrays([2], [6, 0], new float[6], 2), "molecule 0, atom 1: charge 0 is not an atomic number" },
+        new object[] { "count", EdmArrays([2], [1], [0, 0, 0], 1), "molecule 0: num_atoms is 2, not a whole number in 1..1" },
+        new object[] { "charge", EdmArrays([2], [6, 0], new float[6], 2), "molecule 0, atom 1: charges: atomic number 0 is not a whole number in 1..83" },
     ];
 
     [TestCaseSource(nameof(BadNpz))]
@@ -84,7 +84,7 @@ public class DatasetLoaderTests
         using var dir = new TempFolder();
         var path = dir.File(name + ".npz");
         NpyBytes.WriteNpz(path, compressed: false, arrays);
-        var e = Assert.Throws<FormatException>(() => MoleculeDatasets.LoadEdmNpz(path))!;
+        var e = Assert.Throws<DataFileException>(() => MoleculeDatasets.LoadEdmNpz(path))!;
         Assert.That(e.Message, Does.StartWith(path).And.Contain(expected));
     }
 
@@ -152,7 +152,7 @@ public class DatasetLoaderTests
     {
         using var dir = new TempFolder();
         var path = dir.Write(name + ".npy", bytes);
-        var e = Assert.Throws<FormatException>(() => MoleculeDatasets.LoadGeomNpy(path, chunkRows: 1))!;
+        var e = Assert.Throws<DataFileException>(() => MoleculeDatasets.LoadGeomNpy(path, chunkRows: 1))!;
         Assert.That(e.Message, Does.StartWith(path).And.Contain(expected));
     }
 

@@ -96,7 +96,7 @@ public class FaultTests
             var flipped = (byte[])good.Clone();
             flipped[^10] ^= 0x40;
             File.WriteAllBytes(path, flipped);
-            Assert.That(() => trainer.LoadCheckpoint(path), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("checksum"));
+            Assert.That(() => trainer.LoadCheckpoint(path), Throws.InstanceOf<DataFileException>().With.Message.Contains("checksum"));
         }
         finally { File.Delete(path); File.Delete(Path.ChangeExtension(path, ".json")); }
     }

@@ -68,8 +68,8 @@ public class GeomSplitTests
         dir.Write(MoleculeDatasets.GeomPermutationFileName, NpyBytes.Of("<i4", "(4,)", new[] { 2, 0, 3, 1 }));
         Assert.That(MoleculeDatasets.LoadGeomPermutation(data), Is.EqualTo(new[] { 2, 0, 3, 1 }));
         var bad = dir.Write(MoleculeDatasets.GeomPermutationFileName, NpyBytes.Of("<f8", "(2,)", new[] { 1.0, 0.0 }));
-        Assert.That(() => MoleculeDatasets.LoadGeomPermutation(data), Throws.InstanceOf<FormatException>().With.Message.Contains(bad).And.Message.Contains("1-D integer"));
+        Assert.That(() => MoleculeDatasets.LoadGeomPermutation(data), Throws.InstanceOf<DataFileException>().With.Message.Contains(bad).And.Message.Contains("1-D integer"));
         dir.Write(MoleculeDatasets.GeomPermutationFileName, NpyBytes.Of("<i8", "(2,)", new[] { 1L, -1L }));
-        Assert.That(() => MoleculeDatasets.LoadGeomPermutation(data), Throws.InstanceOf<FormatException>().With.Message.Contains("entry 1 is -1"));
+        Assert.That(() => MoleculeDatasets.LoadGeomPermutation(data), Throws.InstanceOf<DataFileException>().With.Message.Contains("entry 1 is -1"));
     }
 }

@@ -1,3 +1,4 @@
+using Stp.Data;
 using NUnit.Framework;
 using Stp.Data.Npy;
 using Stp.Testing;
@@ -123,7 +124,7 @@ public class NpyReaderTests
     {
         using var dir = new TempFolder();
         var path = dir.Write(name + ".npy", bytes);
-        var e = Assert.Throws<FormatException>(() => NpzFile.ReadNpy(path))!;
+        var e = Assert.Throws<DataFileException>(() => NpzFile.ReadNpy(path))!;
         Assert.That(e.Message, Does.StartWith(path).And.Contain(expected));
     }
 
@@ -132,7 +133,7 @@ public class NpyReaderTests
     {
         var bytes = NpyBytes.Raw("<i4", "(4,)", new byte[10]);
         using var r = new NpyReader(new NonSeekable(bytes), "pipe.npy");
-        var e = Assert.Throws<FormatException>(() => r.ReadAll<int>())!;
+        var e = Assert.Throws<DataFileException>(() => r.ReadAll<int>())!;
         Assert.That(e.Message, Does.Contain("pipe.npy: data ends at byte 138").And.Contain("needs 144 bytes"));
     }
 
@@ -164,16 +165,16 @@ public class NpyReaderTests
         Assert.That(h.OffsetOf(14_999_999_999L), Is.EqualTo(60_000_000_124L));
         Assert.That(h.OffsetOf(h.Count), Is.EqualTo(h.DataEnd));
         Assert.That(h.ShapeText, Is.EqualTo("(3000000000, 5)"));
-        var e = Assert.Throws<FormatException>(() => NpyReader.CheckLength(h, 13_000_000_000L))!;
+        var e = Assert.Throws<DataFileException>(() => NpyReader.CheckLength(h, 13_000_000_000L))!;
         Assert.That(e.Message, Does.Contain("holds 12999999872 bytes").And.Contain("needs 60000000000"));
 
         // The same header read from a (header-only) stream: the length check fails before anything is allocated.
         var header = NpyBytes.Header("<f4", "(3000000000, 5)");
-        var e2 = Assert.Throws<FormatException>(() => new NpyReader(new MemoryStream(header), "big.npy"))!;
+        var e2 = Assert.Throws<DataFileException>(() => new NpyReader(new MemoryStream(header), "big.npy"))!;
         Assert.That(e2.Message, Does.Contain("needs 60000000000 (truncated"));
 
         Assert.That(() => new NpyHeader(1, new NpyDType('f', 8), [1L << 61, 4], 128, "huge.npy"),
-            Throws.InstanceOf<FormatException>().With.Message.Contains("huge.npy").And.Message.Contains("2^63"));
+            Throws.InstanceOf<DataFileException>().With.Message.Contains("huge.npy").And.Message.Contains("2^63"));
     }
 
     [TestCase(false)]
@@ -200,10 +201,10 @@ public class NpyReaderTests
     {
         using var dir = new TempFolder();
         var notZip = dir.Write("bad.npz", "plain text"u8.ToArray());
-        Assert.That(() => NpzFile.Read(notZip), Throws.InstanceOf<FormatException>().With.Message.Contains(notZip).And.Message.Contains("not a valid .npz"));
+        Assert.That(() => NpzFile.Read(notZip), Throws.InstanceOf<DataFileException>().With.Message.Contains(notZip).And.Message.Contains("not a valid .npz"));
         var badEntry = dir.File("entry.npz");
         NpyBytes.WriteNpz(badEntry, true, ("ok", NpyBytes.Of("<f8", "(1,)", new[] { 1.0 })), ("w", NpyBytes.Raw("<f8", "(3,)", new byte[16])));
-        Assert.That(() => NpzFile.Read(badEntry), Throws.InstanceOf<FormatException>().With.Message.Contains(badEntry + ":w.npy").And.Message.Contains("truncated"));
+        Assert.That(() => NpzFile.Read(badEntry), Throws.InstanceOf<DataFileException>().With.Message.Contains(badEntry + ":w.npy").And.Message.Contains("truncated"));
         Assert.That(() => NpzFile.Read(dir.File("missing.npz")), Throws.InstanceOf<FileNotFoundException>());
     }
 

@@ -49,7 +49,7 @@ public class TrainerTests
             Assert.That(Flat(emaC.Denoiser.Module), Is.EqualTo(Flat(emaA.Denoiser.Module)), "EMA weights continue exactly");
             Assert.That(Flat(emaA.Denoiser.Module), Is.Not.EqualTo(Flat(netA)));
             var (d, _, _) = Make(seed: 4);
-            Assert.That(() => d.LoadCheckpoint(path), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("seed 3"));
+            Assert.That(() => d.LoadCheckpoint(path), Throws.InstanceOf<DataFileException>().With.Message.Contains("seed 3"));
         }
         finally { File.Delete(path); File.Delete(Path.ChangeExtension(path, ".json")); }
     }
@@ -128,9 +128,9 @@ public class TrainerTests
             Assert.That(() => wrong.LoadCheckpoint(path), Throws.InstanceOf<StateDictMismatchException>().With.Message.Contains("shape").And.Message.Contains(path));
             var bytes = File.ReadAllBytes(path);
             File.WriteAllBytes(path, bytes.Take(bytes.Length / 2).ToArray());
-            Assert.That(() => t.LoadCheckpoint(path), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("truncated").Or.Message.Contains("do not fit"));
+            Assert.That(() => t.LoadCheckpoint(path), Throws.InstanceOf<DataFileException>().With.Message.Contains("truncated").Or.Message.Contains("do not fit"));
             File.WriteAllText(path, "hello");
-            Assert.That(() => t.LoadCheckpoint(path), Throws.InstanceOf<InvalidDataException>().With.Message.Contains(path));
+            Assert.That(() => t.LoadCheckpoint(path), Throws.InstanceOf<DataFileException>().With.Message.Contains(path));
         }
         finally { File.Delete(path); File.Delete(Path.ChangeExtension(path, ".json")); }
     }

@@ -59,7 +59,7 @@ public class XyzRecoveryTests
             Assert.That(XyzFile.Read(path).Count(), Is.EqualTo(1001), "a whole file reads");
             var bytes = File.ReadAllBytes(path);
             File.WriteAllBytes(path, bytes.Take(bytes.Length / 2).ToArray());
-            Assert.That(() => XyzFile.Read(path).Count(), Throws.InstanceOf<InvalidDataException>().With.Message.Contains(path).And.Message.Contains("truncated"));
+            Assert.That(() => XyzFile.Read(path).Count(), Throws.InstanceOf<DataFileException>().With.Message.Contains(path).And.Message.Contains("truncated"));
         }
         finally { File.Delete(path); }
     }

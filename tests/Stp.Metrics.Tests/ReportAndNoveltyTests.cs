@@ -1,3 +1,4 @@
+using Stp.Data;
 using System.Text.Json;
 using NUnit.Framework;
 using Stp.Chemistry;
@@ -112,8 +113,8 @@ public class ReportAndNoveltyTests
         var reference = NoveltyReference.FromMolecules(train, AtomVocabulary.Qm9, BondRule.Qm9);
         Assert.That(reference.Count, Is.GreaterThan(400));
         var path = Path.Combine(_dir, "qm9_smiles.txt");
-        reference.Save(path);
-        var loaded = NoveltyReference.LoadOrCreate(path, () => throw new AssertionException("must use the cache"), AtomVocabulary.Qm9, BondRule.Qm9);
+        reference.Save(path, "k");
+        var loaded = NoveltyReference.LoadOrCreate(path, "k", () => throw new AssertionException("must use the cache"), AtomVocabulary.Qm9, BondRule.Qm9);
         Assert.That(loaded.Count, Is.EqualTo(reference.Count));
 
         var onlyTrain = MetricsEvaluator.ForQm9(loaded).Evaluate(train);
@@ -126,6 +127,44 @@ public class ReportAndNoveltyTests
         Assert.That(MetricsEvaluator.ForQm9().Evaluate(fx.Molecules).Novelty, Is.Null);
 
         File.WriteAllText(Path.Combine(_dir, "bad.txt"), "CCO\n");
-        Assert.Throws<InvalidDataException>(() => NoveltyReference.Load(Path.Combine(_dir, "bad.txt")));
+        Assert.Throws<DataFileException>(() => NoveltyReference.Load(Path.Combine(_dir, "bad.txt")));
+    }
+
+    /// <summary>
+    /// Issue 13: the cache is keyed by the reference data's content and checked on load, so a truncated or edited
+    /// reference (or cache) is never answered from a stale cache.
+    /// </summary>
+    [Test]
+    public void NoveltyCacheIsKeyedByContentAndValidated()
+    {
+        var data = Path.Combine(_dir, "train.xyz");
+        File.WriteAllText(data, "3\n\nO 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692\n5\n\nC 0 0 0\nH 0.63 0.63 0.63\nH -0.63 -0.63 0.63\nH -0.63 0.63 -0.63\nH 0.63 -0.63 -0.63\n");
+        var cache = Path.Combine(_dir, "train.xyz.smiles.txt");
+        int builds = 0;
+        NoveltyReference Open()
+        {
+            var key = NoveltyReference.CacheKey(data, AtomVocabulary.Qm9, BondRule.Qm9, "all");
+            return NoveltyReference.LoadOrCreate(cache, key, () => { builds++; return Stp.Data.XyzFile.Read(data).ToList(); }, AtomVocabulary.Qm9, BondRule.Qm9);
+        }
+        Assert.That(Open().Count, Is.EqualTo(2));
+        Assert.That(Open().Count, Is.EqualTo(2));
+        Assert.That(builds, Is.EqualTo(1), "the second run uses the cache");
+
+        // Truncating the reference data changes its key: the cache is rebuilt (only water is left).
+        File.WriteAllLines(data, File.ReadAllLines(data).Take(5));
+        var log = new List<string>();
+        var key = NoveltyReference.CacheKey(data, AtomVocabulary.Qm9, BondRule.Qm9, "all");
+        Assert.That(NoveltyReference.LoadOrCreate(cache, key, () => { builds++; return Stp.Data.XyzFile.Read(data).ToList(); }, AtomVocabulary.Qm9, BondRule.Qm9, log.Add).Count, Is.EqualTo(1));
+        Assert.That(builds, Is.EqualTo(2));
+        Assert.That(log, Has.One.Contains("built from other reference data"));
+        Assert.That(NoveltyReference.CacheKey(data, AtomVocabulary.Qm9, BondRule.GeomDrugs, "all"), Is.Not.EqualTo(key), "the bond rule is part of the key");
+
+        // A damaged cache (a SMILES line removed or edited) is refused by Load and rebuilt by LoadOrCreate.
+        var lines = File.ReadAllLines(cache);
+        lines[^1] = "C" + lines[^1];
+        File.WriteAllLines(cache, lines);
+        Assert.That(() => NoveltyReference.Load(cache), Throws.InstanceOf<DataFileException>().With.Message.Contains(cache).And.Message.Contains("damaged"));
+        Assert.That(Open().Count, Is.EqualTo(1));
+        Assert.That(builds, Is.EqualTo(3));
     }
 }

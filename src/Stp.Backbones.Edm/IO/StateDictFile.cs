@@ -1,3 +1,4 @@
+using Stp.Data;
 using System.Collections;
 using System.IO.Compression;
 using Stp.Data.Npy;
@@ -16,7 +17,7 @@ namespace Stp.Backbones.Edm.IO;
 public static class StateDictFile
 {
     /// <summary>Reads a state dict (CPU tensors, keys exactly as stored).</summary>
-    /// <exception cref="FormatException">The file is neither a torch.save zip, a .npz, nor a .npy array.</exception>
+    /// <exception cref="DataFileException">The file is neither a readable torch.save zip nor a .npz of arrays; the message names it.</exception>
     public static Dictionary<string, Tensor> Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -25,12 +26,19 @@ public static class StateDictFile
         int read;
         using (var s = File.OpenRead(path)) read = s.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         if (NpyHeader.HasMagic(head.AsSpan(0, read)))
-            throw new FormatException($"{path} is a single .npy array, not a state dict.");
+            throw new DataFileException(path, "a single .npy array, not a state dict");
         if (read < 4 || head[0] != (byte)'P' || head[1] != (byte)'K')
-            throw new FormatException($"{path} is not a zip file: only torch.save (zip format, PyTorch >= 1.6) and .npz state dicts are supported.");
+            throw new DataFileException(path, "not a zip file: only torch.save (zip format, PyTorch >= 1.6) and .npz state dicts are supported");
         bool isTorch;
-        using (var zip = ZipFile.OpenRead(path))
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
             isTorch = zip.Entries.Any(e => e.FullName.EndsWith("data.pkl", StringComparison.Ordinal));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFileException(path, "not a readable zip archive (truncated or damaged: its table of contents cannot be read)", inner: e);
+        }
         return isTorch ? ReadTorch(path) : NpzFile.ReadTensors(path);
     }
 
@@ -41,17 +49,23 @@ public static class StateDictFile
         Hashtable table;
         try
         {
+            // Validate first: the unpickler allocates whatever sizes the pickle declares.
+            using (var zip = ZipFile.OpenRead(path)) TorchPickleScan.Check(zip, path);
             table = PyTorchUnpickler.UnpickleStateDict(path);
+        }
+        catch (DataFileException)
+        {
+            throw;
         }
         catch (Exception e) when (e is not FileNotFoundException)
         {
-            throw new FormatException($"{path}: cannot read the torch.save state dict ({e.GetType().Name}: {e.Message}).", e);
+            throw new DataFileException(path, "cannot read the torch.save state dict (truncated, damaged, or holding objects other than tensors)", inner: e);
         }
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in table)
         {
             if (entry.Key is not string key || entry.Value is not Tensor tensor)
-                throw new FormatException($"{path}: entry '{entry.Key}' is not a named tensor ({entry.Value?.GetType().Name ?? "null"}).");
+                throw new DataFileException(path, $"not a named tensor ({entry.Value?.GetType().Name ?? "null"})", $"entry '{entry.Key}'");
             result[key] = tensor;
         }
         return result;

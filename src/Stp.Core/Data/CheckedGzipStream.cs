@@ -6,7 +6,7 @@ namespace Stp.Data;
 /// <summary>
 /// Gzip decompression that notices truncation: .NET's GZipStream ends quietly when the compressed data stops early, so
 /// at the end of the data the CRC-32 and length of what was decompressed are compared with the gzip trailer (the last
-/// 8 bytes of the file). A mismatch is an <see cref="InvalidDataException"/> naming the file. Single-member gzip
+/// 8 bytes of the file). A mismatch is a <see cref="DataFileException"/> naming the file. Single-member gzip
 /// files are checked this way (multi-member files fail the check and are reported as such).
 /// </summary>
 internal sealed class CheckedGzipStream : Stream
@@ -35,7 +35,7 @@ internal sealed class CheckedGzipStream : Stream
         }
         else if (file.CanSeek)
         {
-            throw new InvalidDataException($"{path} is not a gzip file (only {file.Length} bytes).");
+            throw new DataFileException(path, $"not a gzip file (only {file.Length} bytes)");
         }
         _inner = new GZipStream(file, CompressionMode.Decompress);
     }
@@ -46,7 +46,10 @@ internal sealed class CheckedGzipStream : Stream
     {
         int n;
         try { n = _inner.Read(buffer); }
-        catch (InvalidDataException e) { throw new InvalidDataException($"{_path} is a corrupt gzip file ({e.Message}).", e); }
+        catch (InvalidDataException e)
+        {
+            throw new DataFileException(_path, $"corrupt gzip data after {_length:N0} decompressed bytes (not a gzip file, or damaged)", inner: e);
+        }
         if (n > 0)
         {
             uint crc = _crc;
@@ -58,7 +61,7 @@ internal sealed class CheckedGzipStream : Stream
         {
             _checked = true;
             if (_hasTrailer && ((_crc ^ 0xFFFFFFFF) != _expectedCrc || (uint)_length != _expectedSize))
-                throw new InvalidDataException($"{_path} is truncated or corrupt: the decompressed data ({_length:N0} bytes) does not match the gzip trailer (a multi-member gzip file is not supported either).");
+                throw new DataFileException(_path, $"truncated or corrupt: the decompressed data ({_length:N0} bytes) does not match the gzip trailer (a multi-member gzip file is not supported either)");
         }
         return n;
     }

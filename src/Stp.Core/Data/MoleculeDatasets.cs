@@ -31,32 +31,38 @@ public static class MoleculeDatasets
     /// EDM's processed QM9 split file: arrays <c>num_atoms</c> (M), <c>charges</c> (M, N; atomic numbers, zero-padded)
     /// and <c>positions</c> (M, N, 3); every other length-M 1-D array becomes a property (e.g. <c>homo</c>).
     /// </summary>
-    /// <exception cref="FormatException">Not an npz, a missing array, mismatched shapes or a bad atom; the message names the file.</exception>
+    /// <exception cref="DataFileException">Not an npz, a missing array, mismatched shapes or a bad atom; the message names the file.</exception>
     public static List<Molecule> LoadEdmNpz(string path)
     {
         var npz = NpzFile.Read(path);
         foreach (var key in new[] { "num_atoms", "charges", "positions" })
             if (!npz.ContainsKey(key))
-                throw new FormatException($"{path}: missing array '{key}' (not an EDM QM9 npz; it holds {string.Join(", ", npz.Keys.Order(StringComparer.Ordinal))}).");
+                throw new DataFileException(path, $"missing array '{key}' (not an EDM QM9 npz; it holds {string.Join(", ", npz.Keys.Order(StringComparer.Ordinal))})");
         var (nArr, zArr, pArr) = (npz["num_atoms"], npz["charges"], npz["positions"]);
         long m = nArr.Length;
         if (nArr.Shape.Length != 1 || zArr.Shape is not [var zm, var maxN] || zm != m || pArr.Shape is not [var pm, var pn, 3] || pm != m || pn != maxN)
-            throw new FormatException($"{path}: shapes num_atoms {NpyHeader.FormatShape(nArr.Shape)}, charges {NpyHeader.FormatShape(zArr.Shape)}, positions {NpyHeader.FormatShape(pArr.Shape)} do not fit EDM's layout (M,), (M, N), (M, N, 3).");
-        var n = nArr.ToInt64(); var z = zArr.ToInt64(); var p = pArr.ToDouble();
+            throw new DataFileException(path, $"shapes num_atoms {NpyHeader.FormatShape(nArr.Shape)}, charges {NpyHeader.FormatShape(zArr.Shape)}, positions {NpyHeader.FormatShape(pArr.Shape)} do not fit EDM's layout (M,), (M, N), (M, N, 3)");
+        var n = nArr.ToDouble(); var z = zArr.ToDouble(); var p = pArr.ToDouble();
         var columns = npz.Where(kv => kv.Value.Shape is [var len] && len == m && kv.Key != "num_atoms")
             .Select(kv => (kv.Key, Values: kv.Value.ToDouble())).ToList();
         var result = new List<Molecule>((int)Math.Min(m, Array.MaxLength));
         for (long i = 0; i < m; i++)
         {
-            long k = n[i];
-            if (k < 0 || k > maxN) throw new FormatException($"{path}: molecule {i} has num_atoms {k}, outside 0..{maxN}.");
+            if (!(n[i] >= 1 && n[i] <= maxN && n[i] == Math.Floor(n[i])))
+                throw new DataFileException(path, $"num_atoms is {n[i].ToString(CultureInfo.InvariantCulture)}, not a whole number in 1..{maxN} (the padded width)", $"molecule {i}");
+            long k = (long)n[i];
             var zi = new int[k]; var pi = new double[3 * k];
             for (long a = 0; a < k; a++)
             {
-                long atomic = z[i * maxN + a];
-                if (atomic is < 1 or > 118) throw new FormatException($"{path}: molecule {i}, atom {a}: charge {atomic} is not an atomic number (num_atoms {k}).");
-                zi[a] = (int)atomic;
-                for (int d = 0; d < 3; d++) pi[3 * a + d] = p[(i * maxN + a) * 3 + d];
+                if (Plausibility.AtomicNumberProblem(z[i * maxN + a]) is { } badZ)
+                    throw new DataFileException(path, $"charges: {badZ} (num_atoms {k})", $"molecule {i}, atom {a}");
+                zi[a] = (int)z[i * maxN + a];
+                for (int d = 0; d < 3; d++)
+                {
+                    pi[3 * a + d] = p[(i * maxN + a) * 3 + d];
+                    if (Plausibility.CoordinateProblem(pi[3 * a + d]) is { } badX)
+                        throw new DataFileException(path, "positions: " + badX, $"molecule {i}, atom {a}");
+                }
             }
             var props = new Dictionary<string, string> { ["id"] = i.ToString(CultureInfo.InvariantCulture) };
             foreach (var (key, values) in columns) props[key] = values[i].ToString("R", CultureInfo.InvariantCulture);
@@ -70,7 +76,7 @@ public static class MoleculeDatasets
     /// float64; a new conformer starts wherever the id (truncated to an integer, as EDM does) changes. The file is
     /// streamed in chunks of rows, never read whole, so the 13 GB original loads in bounded extra memory.
     /// </summary>
-    /// <exception cref="FormatException">Not a (rows, 5) float array, truncated, or a bad row; the message names the file (and row).</exception>
+    /// <exception cref="DataFileException">Not a (rows, 5) float array, truncated, or a bad row; the message names the file (and row).</exception>
     public static List<Molecule> LoadGeomNpy(string path) => LoadGeomNpy(path, GeomChunkRows);
 
     /// <summary>Rows read from a GEOM .npy at once by <see cref="LoadGeomNpy(string)"/>.</summary>
@@ -83,10 +89,10 @@ public static class MoleculeDatasets
         using var reader = NpyReader.Open(path);
         var h = reader.Header;
         if (h.Shape is not [_, 5])
-            throw new FormatException($"{path}: expected a (rows, 5) array [conformer_id, Z, x, y, z], got shape {h.ShapeText}.");
+            throw new DataFileException(path, $"expected a (rows, 5) array [conformer_id, Z, x, y, z], got shape {h.ShapeText}");
         if (h.DType.ClrType == typeof(float)) return ReadGeomRows<float>(reader, chunkRows);
         if (h.DType.ClrType == typeof(double)) return ReadGeomRows<double>(reader, chunkRows);
-        throw new FormatException($"{path}: GEOM array has dtype '{h.DType}'; expected float32 or float64.");
+        throw new DataFileException(path, $"GEOM array has dtype '{h.DType}'; expected float32 or float64");
     }
 
     private static List<Molecule> ReadGeomRows<T>(NpyReader reader, int chunkRows) where T : unmanaged, INumberBase<T>
@@ -104,12 +110,12 @@ public static class MoleculeDatasets
                 long rowId = (long)rawId;
                 if (z.Count > 0 && rowId != id) Flush();
                 id = rowId;
-                if (rawZ is < 1 or > 118 || rawZ != Math.Floor(rawZ)) throw BadRow($"atomic number {rawZ} is not a whole number in 1..118");
+                if (Plausibility.AtomicNumberProblem(rawZ) is { } badZ) throw BadRow(badZ);
                 z.Add((int)rawZ);
                 for (int d = 2; d < 5; d++)
                 {
                     double c = double.CreateTruncating(buffer[i + d]);
-                    if (!double.IsFinite(c)) throw BadRow($"non-finite coordinate {c}");
+                    if (Plausibility.CoordinateProblem(c) is { } badX) throw BadRow(badX);
                     pos.Add(c);
                 }
             }
@@ -123,7 +129,7 @@ public static class MoleculeDatasets
             z.Clear(); pos.Clear();
         }
 
-        FormatException BadRow(string problem) => new($"{reader.Source}: row {row} (0-based): {problem}.");
+        DataFileException BadRow(string problem) => new(reader.Source, problem, $"row {row} (0-based)");
     }
 
     /// <summary>A folder of original QM9 files (dsgdb9nsd_NNNNNN.xyz).</summary>
@@ -141,8 +147,10 @@ public static class MoleculeDatasets
     public static Molecule ParseQm9Record(string text, string source)
     {
         var lines = text.Split('\n');
-        if (!int.TryParse(lines[0].Trim(), out int n) || n <= 0 || lines.Length < n + 2)
-            throw new MoleculeFormatException(source, 1, 1, $"bad atom count '{lines[0].Trim()}'");
+        if (!int.TryParse(lines[0].Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) || n <= 0)
+            throw new MoleculeFormatException(source, 1, 1, $"bad atom count '{XyzFile.Trunc(lines[0].Trim())}'");
+        if (lines.Length < n + 2)
+            throw new MoleculeFormatException(source, 1, 1, $"atom count {n} but the record has only {Math.Max(0, lines.Length - 2)} lines after the property line");
         var props = new Dictionary<string, string>();
         var head = lines[1].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         string[] names = { "tag", "index", "A", "B", "C", "mu", "alpha", "homo", "lumo", "gap", "r2", "zpve", "U0", "U", "H", "G", "Cv" };
@@ -153,10 +161,14 @@ public static class MoleculeDatasets
         {
             var parts = lines[2 + a].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length < 4 || !Element.TryAtomicNumber(parts[0], out z[a]))
-                throw new MoleculeFormatException(source, 1, 3 + a, $"bad atom line '{lines[2 + a].Trim()}'");
+                throw new MoleculeFormatException(source, 1, 3 + a, $"bad atom line '{XyzFile.Trunc(lines[2 + a].Trim())}'");
             for (int d = 0; d < 3; d++)
+            {
                 if (!double.TryParse(parts[1 + d].Replace("*^", "e"), NumberStyles.Float, CultureInfo.InvariantCulture, out pos[3 * a + d]))
-                    throw new MoleculeFormatException(source, 1, 3 + a, $"bad coordinate '{parts[1 + d]}'");
+                    throw new MoleculeFormatException(source, 1, 3 + a, $"bad coordinate '{XyzFile.Trunc(parts[1 + d])}'");
+                if (Plausibility.CoordinateProblem(pos[3 * a + d], parts[1 + d]) is { } problem)
+                    throw new MoleculeFormatException(source, 1, 3 + a, problem);
+            }
         }
         if (lines.Length > n + 3) props["smiles"] = lines[n + 3].Split('\t', ' ')[0].Trim();
         return new Molecule(z, pos, props);
@@ -184,7 +196,7 @@ public static class MoleculeDatasets
     /// Reads EDM's <see cref="GeomPermutationFileName"/> from the folder of <paramref name="dataPath"/> (the GEOM
     /// <c>.npy</c>), through the npy reader; null when the folder has none.
     /// </summary>
-    /// <exception cref="FormatException">The file is not a 1-D integer array of non-negative int32 values; the message names it.</exception>
+    /// <exception cref="DataFileException">The file is not a 1-D integer array of non-negative int32 values; the message names it.</exception>
     public static int[]? LoadGeomPermutation(string dataPath)
     {
         ArgumentNullException.ThrowIfNull(dataPath);
@@ -192,10 +204,10 @@ public static class MoleculeDatasets
         if (!File.Exists(file)) return null;
         var a = NpzFile.ReadNpy(file);
         if (a.Shape.Length != 1 || a.DType.Kind is not ('i' or 'u'))
-            throw new FormatException($"{file}: expected a 1-D integer permutation, got '{a.DType}' of shape {NpyHeader.FormatShape(a.Shape)}.");
+            throw new DataFileException(file, $"expected a 1-D integer permutation, got '{a.DType}' of shape {NpyHeader.FormatShape(a.Shape)}");
         var values = a.ToInt64();
         for (long i = 0; i < values.LongLength; i++)
-            if (values[i] is < 0 or > int.MaxValue) throw new FormatException($"{file}: entry {i} is {values[i]}, not a conformer index.");
+            if (values[i] is < 0 or > int.MaxValue) throw new DataFileException(file, $"entry {i} is {values[i]}, not a conformer index");
         return Array.ConvertAll(values, v => (int)v);
     }
 

@@ -1,21 +1,17 @@
 namespace Stp.Data;
 
 /// <summary>A molecule file is malformed. The message names the file, the record and the line.</summary>
-public sealed class MoleculeFormatException : FormatException
+public sealed class MoleculeFormatException : DataFileException
 {
     /// <summary>Creates the exception.</summary>
     public MoleculeFormatException(string file, int record, int line, string problem)
-        : base($"{file}: record {record}, line {line}: {problem}")
+        : base(file, problem, $"record {record}, line {line}")
     {
-        File = file; Record = record; Line = line; Problem = problem;
+        Record = record; Line = line;
     }
 
-    /// <summary>File name or path.</summary>
-    public string File { get; }
     /// <summary>1-based record (molecule) number.</summary>
     public int Record { get; }
     /// <summary>1-based line number.</summary>
     public int Line { get; }
-    /// <summary>What is wrong.</summary>
-    public string Problem { get; }
 }

@@ -108,7 +108,7 @@ public static class SdfFile
         string counts = lines.Next() ?? throw new MoleculeFormatException(name, record, lines.Number, "file ends before the counts line");
         if (counts.Contains("V3000")) throw new MoleculeFormatException(name, record, lines.Number, "V3000 records are not supported");
         if (counts.Length < 6 || !int.TryParse(counts[..3], NumberStyles.Integer, CultureInfo.InvariantCulture, out int na) || !int.TryParse(counts.Substring(3, 3), NumberStyles.Integer, CultureInfo.InvariantCulture, out int nb))
-            throw new MoleculeFormatException(name, record, lines.Number, $"bad counts line '{counts}'");
+            throw new MoleculeFormatException(name, record, lines.Number, $"bad counts line '{XyzFile.Trunc(counts)}'");
         if (na <= 0 || nb < 0 || na > 999 || nb > 999)
             throw new MoleculeFormatException(name, record, lines.Number, na == 0 ? "molecule has zero atoms" : $"impossible atom/bond counts {na}/{nb} (V2000 allows 1..999)");
         var z = new int[na]; var pos = new double[3 * na];
@@ -116,19 +116,23 @@ public static class SdfFile
         {
             string l = lines.Next() ?? throw new MoleculeFormatException(name, record, lines.Number, "file ends inside the atom block");
             var parts = l.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length < 4) throw new MoleculeFormatException(name, record, lines.Number, $"bad atom line '{l}'");
+            if (parts.Length < 4) throw new MoleculeFormatException(name, record, lines.Number, $"bad atom line '{XyzFile.Trunc(l)}'");
             for (int d = 0; d < 3; d++)
-                if (!double.TryParse(parts[d], NumberStyles.Float, CultureInfo.InvariantCulture, out pos[3 * a + d]) || !double.IsFinite(pos[3 * a + d]))
+            {
+                if (!double.TryParse(parts[d], NumberStyles.Float, CultureInfo.InvariantCulture, out pos[3 * a + d]))
                     throw new MoleculeFormatException(name, record, lines.Number, $"bad coordinate '{parts[d]}'");
-            if (!Element.TryAtomicNumber(parts[3], out z[a])) throw new MoleculeFormatException(name, record, lines.Number, $"unknown element '{parts[3]}'");
+                if (Plausibility.CoordinateProblem(pos[3 * a + d], parts[d]) is { } problem)
+                    throw new MoleculeFormatException(name, record, lines.Number, problem);
+            }
+            if (!Element.TryAtomicNumber(parts[3], out z[a])) throw new MoleculeFormatException(name, record, lines.Number, $"unknown element '{XyzFile.Trunc(parts[3])}'");
         }
         var bonds = new List<(int, int, int)>();
         for (int b = 0; b < nb; b++)
         {
             string l = lines.Next() ?? throw new MoleculeFormatException(name, record, lines.Number, "file ends inside the bond block");
             if (l.Length < 9 || !int.TryParse(l[..3], out int i) || !int.TryParse(l.Substring(3, 3), out int j) || !int.TryParse(l.Substring(6, 3), out int o)
-                || i < 1 || j < 1 || i > na || j > na)
-                throw new MoleculeFormatException(name, record, lines.Number, $"bad bond line '{l}'");
+                || i < 1 || j < 1 || i > na || j > na || o is < 1 or > 8)
+                throw new MoleculeFormatException(name, record, lines.Number, $"bad bond line '{XyzFile.Trunc(l)}'");
             bonds.Add((i - 1, j - 1, o));
         }
         var props = new Dictionary<string, string> { ["name"] = title.Trim() };

@@ -78,8 +78,9 @@ public static class XyzFile
             }
             lines.Next();
             if (lines.Next() is not { } comment) { yield return (null, new MoleculeFormatException(file, record, countLine + 1, "file ends before the comment line")); yield break; }
-            var z = new int[n];
-            var pos = new double[3 * n];
+            // Grown line by line, never sized by the count line: a count of 2^31-1 costs nothing until atoms are read.
+            var z = new List<int>();
+            var pos = new List<double>();
             string? problem = null; int problemLine = 0;
             bool shortRecord = false;
             for (int i = 0; i < n; i++)
@@ -95,12 +96,15 @@ public static class XyzFile
                 if (problem is not null) continue;
                 var parts = atom.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
                 if (parts.Length < 4) { problem = $"expected 'Element x y z', found '{Trunc(atom)}'"; problemLine = lines.Number; continue; }
-                if (!Element.TryAtomicNumber(parts[0], out z[i])) { problem = $"unknown element '{parts[0]}'"; problemLine = lines.Number; continue; }
-                for (int d = 0; d < 3; d++)
+                if (!Element.TryAtomicNumber(parts[0], out int atomic)) { problem = $"unknown element '{Trunc(parts[0])}'"; problemLine = lines.Number; continue; }
+                z.Add(atomic);
+                for (int d = 0; d < 3 && problem is null; d++)
                 {
-                    if (!double.TryParse(parts[1 + d], NumberStyles.Float, CultureInfo.InvariantCulture, out pos[3 * i + d]))
-                    { problem = $"bad coordinate '{parts[1 + d]}'"; problemLine = lines.Number; break; }
-                    if (!double.IsFinite(pos[3 * i + d])) { problem = $"non-finite coordinate '{parts[1 + d]}'"; problemLine = lines.Number; break; }
+                    if (!double.TryParse(parts[1 + d], NumberStyles.Float, CultureInfo.InvariantCulture, out double c))
+                        problem = $"bad coordinate '{parts[1 + d]}'";
+                    else problem = Plausibility.CoordinateProblem(c, parts[1 + d]);
+                    if (problem is not null) problemLine = lines.Number;
+                    pos.Add(c);
                 }
             }
             if (!shortRecord && IsAtomLine(lines.Peek()))
@@ -112,7 +116,7 @@ public static class XyzFile
             }
             if (problem is not null) { yield return (null, new MoleculeFormatException(file, record, problemLine, problem)); continue; }
             if (n == 0) { yield return (null, new MoleculeFormatException(file, record, countLine, "molecule has zero atoms")); continue; }
-            yield return (new Molecule(z, pos, ParseComment(comment)), null);
+            yield return (new Molecule(z.ToArray(), pos.ToArray(), ParseComment(comment)), null);
         }
     }
 
@@ -180,5 +184,6 @@ public static class XyzFile
         }
     }
 
-    private static string Trunc(string s) => s.Length > 60 ? s[..60] + "..." : s;
+    /// <summary>A line quoted in an error message, cut to 60 characters.</summary>
+    internal static string Trunc(string s) => s.Length > 60 ? s[..60] + "..." : s;
 }

@@ -16,7 +16,7 @@ internal sealed class EdmFeatureCodecFactory : IModelComponentFactory
     {
         var o = description.Options ?? throw new InvalidDataException($"Codec '{TypeId}' needs options (vocabulary).");
         var name = o["vocabulary"]?.GetValue<string>() ?? throw new InvalidDataException($"Codec '{TypeId}': missing 'vocabulary'.");
-        var numbers = o["atomicNumbers"]?.AsArray().Select(v => v!.GetValue<int>()).ToArray();
+        var numbers = o["atomicNumbers"]?.AsArray().Select(v => v?.GetValue<int>() ?? -1).ToArray();
         var vocab = numbers is { Length: > 0 } ? new AtomVocabulary(name, numbers) : AtomVocabulary.ForDataset(name);
         var features = new AtomFeatures(vocab, o["includeAtomicNumber"]?.GetValue<bool>() ?? false);
         return new EdmFeatureCodec(features, o["positionNorm"]?.GetValue<double>() ?? 1, o["categoricalNorm"]?.GetValue<double>() ?? 4,

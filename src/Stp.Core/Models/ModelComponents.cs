@@ -35,19 +35,31 @@ public static class ModelComponents
     /// <summary>Builds the component a description names (throws naming the type and the missing package otherwise).</summary>
     public static T Create<T>(ComponentDescription description, ModelBuildContext context) where T : class
     {
+        var factory = Resolve(description);
+        return factory.Create(description, context) as T
+            ?? throw new InvalidDataException($"The factory for '{description.Type}' did not build a {typeof(T).Name}.");
+    }
+
+    /// <summary>
+    /// Checks a description against the shapes a model file holds for it, through its factory's
+    /// <see cref="IModelComponentFactory.CheckWeights"/>, before anything is built.
+    /// </summary>
+    public static void CheckWeights(ComponentDescription description, IReadOnlyDictionary<string, long[]> shapes, string source) =>
+        Resolve(description).CheckWeights(description, shapes, source);
+
+    /// <summary>The factory of a description's type, loading the assembly it names when needed.</summary>
+    private static IModelComponentFactory Resolve(ComponentDescription description)
+    {
         ArgumentNullException.ThrowIfNull(description);
         if (!Factories.TryGetValue(description.Type, out var factory) && description.Assembly is { } name)
         {
             try { RegisterAssembly(Assembly.Load(name)); }
-            catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
+            catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException or ArgumentException)
             {
                 throw new InvalidDataException($"The model needs component '{description.Type}' from assembly {name}, which cannot be loaded: add its package (e.g. dotnet add package {name}).", e);
             }
             Factories.TryGetValue(description.Type, out factory);
         }
-        if (factory is null)
-            throw new InvalidDataException($"No factory is registered for component type '{description.Type}'{(description.Assembly is { } n ? $" (assembly {n})" : "")}; register one with ModelComponents.Register.");
-        return factory.Create(description, context) as T
-            ?? throw new InvalidDataException($"The factory for '{description.Type}' did not build a {typeof(T).Name}.");
+        return factory ?? throw new InvalidDataException($"No factory is registered for component type '{description.Type}'{(description.Assembly is { } n ? $" (assembly {n})" : "")}; register one with ModelComponents.Register.");
     }
 }

@@ -106,18 +106,74 @@ public sealed record ModelDescription
     public string ToJson(bool indented = true) =>
         JsonSerializer.Serialize(this, indented ? JsonOptions : new JsonSerializerOptions(JsonOptions) { WriteIndented = false });
 
-    /// <summary>Reads the JSON form; <paramref name="source"/> names the file in errors.</summary>
+    /// <summary>Reads the JSON form and checks it (<see cref="Validate"/>); <paramref name="source"/> names the file in errors.</summary>
+    /// <exception cref="DataFileException">Not valid JSON, a missing or wrong value, an unknown format, or a value <see cref="Validate"/> refuses.</exception>
     public static ModelDescription FromJson(string json, string source)
     {
+        ModelDescription? d;
         try
         {
-            var d = JsonSerializer.Deserialize<ModelDescription>(json, JsonOptions) ?? throw new InvalidDataException($"{source}: empty model description.");
-            if (d.Format != CurrentFormat) throw new InvalidDataException($"{source}: unknown model format '{d.Format}' (this version reads {CurrentFormat}).");
-            return d;
+            d = JsonSerializer.Deserialize<ModelDescription>(json, JsonOptions);
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{source}: invalid model description ({e.Message}).", e);
+            throw new DataFileException(source, $"invalid model description: the JSON is truncated, malformed or holds a wrong value near {e.Path ?? "the start"} (line {e.LineNumber + 1}, byte {e.BytePositionInLine})", inner: e);
         }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or FormatException or OverflowException)
+        {
+            // Constructors of the description's records (p(N), p(c | N), context statistics) refuse bad values.
+            throw new DataFileException(source, $"invalid model description ({e.Message.TrimEnd('.')})", inner: e);
+        }
+        if (d is null) throw new DataFileException(source, "empty model description");
+        if (d.Format != CurrentFormat) throw new DataFileException(source, $"unknown model format '{XyzFile.Trunc(d.Format ?? "")}' (this version reads {CurrentFormat})");
+        d.Validate(source);
+        return d;
+    }
+
+    /// <summary>Most diffusion steps T a description may ask for (EDM trains with 1,000).</summary>
+    public const int MaxTimesteps = 100_000;
+
+    /// <summary>Largest molecule size a description's p(N) or gamma_N table may mention.</summary>
+    public const int MaxAtoms = 100_000;
+
+    /// <summary>
+    /// Checks what a model needs before anything is built: the components are named, the schedule is known with
+    /// 1 &lt;= T &lt;= <see cref="MaxTimesteps"/> (and T + 1 values when tabulated), the prior's gamma_N table is
+    /// finite and non-negative, and p(N) covers sizes 1..<see cref="MaxAtoms"/> with non-negative counts.
+    /// </summary>
+    /// <exception cref="DataFileException">The first value that does not fit; the message names <paramref name="source"/>.</exception>
+    public void Validate(string source)
+    {
+        DataFileException Bad(string problem) => new(source, "invalid model description: " + problem);
+        if (Denoiser is null || string.IsNullOrEmpty(Denoiser.Type)) throw Bad("no denoiser type");
+        if (Codec is null || string.IsNullOrEmpty(Codec.Type)) throw Bad("no codec type");
+        if (Schedule is null) throw Bad("no schedule");
+        if (Schedule.Kind is not ("polynomial" or "cosine" or "linear" or "tabulated")) throw Bad($"unknown schedule kind '{XyzFile.Trunc(Schedule.Kind ?? "")}' (polynomial, cosine, linear, tabulated)");
+        if (Schedule.Timesteps is < 1 or > MaxTimesteps) throw Bad($"schedule timesteps {Schedule.Timesteps} outside 1..{MaxTimesteps:N0}");
+        if (Schedule.Kind == "tabulated" && Schedule.Gamma?.Length != Schedule.Timesteps + 1)
+            throw Bad($"a tabulated schedule of {Schedule.Timesteps} steps needs {Schedule.Timesteps + 1} gamma values, not {Schedule.Gamma?.Length ?? 0}");
+        if (Prior is null) throw Bad("no prior");
+        if (Prior.Gamma is { } gamma)
+        {
+            if (gamma.Length > MaxAtoms + 1) throw Bad($"the gamma_N table has {gamma.Length:N0} entries (sizes up to {MaxAtoms:N0} are supported)");
+            for (int n = 0; n < gamma.Length; n++)
+                if (!(double.IsFinite(gamma[n]) && gamma[n] >= 0)) throw Bad($"gamma_N for N = {n} is {gamma[n]}");
+        }
+        if (Objective is null) throw Bad("no objective");
+        if (Sizes is not null)
+            foreach (var (n, count) in Sizes)
+                if (n is < 1 or > MaxAtoms || count < 0) throw Bad($"p(N) has {count} molecules of size {n}");
+    }
+
+    /// <summary>
+    /// Checks the description against the tensor shapes of a model file (its header, keyed "part.name") through each
+    /// component factory's <see cref="IModelComponentFactory.CheckWeights"/>, before anything is built.
+    /// </summary>
+    /// <exception cref="DataFileException">A size in the description that the weights do not have.</exception>
+    public void CheckWeights(IReadOnlyDictionary<string, long[]> shapes, string source)
+    {
+        ArgumentNullException.ThrowIfNull(shapes);
+        ModelComponents.CheckWeights(Denoiser, WeightShapes.Under(shapes, "denoiser."), source);
+        ModelComponents.CheckWeights(Codec, WeightShapes.Under(shapes, "codec."), source);
     }
 }

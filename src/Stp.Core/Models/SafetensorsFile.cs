@@ -66,12 +66,7 @@ internal static class SafetensorsFile
         if (!File.Exists(path)) throw new FileNotFoundException($"Model file not found: {path}", path);
         using var fs = File.OpenRead(path);
         var (metadata, entries, dataStart) = ReadHeader(fs, path);
-        JsonObject? digests = null;
-        if (metadata.TryGetValue(DigestKey, out var digestJson))
-        {
-            try { digests = JsonNode.Parse(digestJson)?.AsObject(); }
-            catch (JsonException e) { throw new InvalidDataException($"{path}: corrupt digest table ({e.Message}).", e); }
-        }
+        var digests = metadata.TryGetValue(DigestKey, out var digestJson) ? ParseStringMap(digestJson, path, "digest table") : null;
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
@@ -79,24 +74,20 @@ internal static class SafetensorsFile
             {
                 if (include is not null && !include(name)) continue;
                 fs.Position = dataStart + begin;
-                var bytes = new byte[end - begin];
+                var bytes = new byte[end - begin]; // within the file: ReadHeader checked every offset against its length
                 fs.ReadExactly(bytes);
-                if (digests is not null && digests[name]?.GetValue<string>() is { } expected && expected != Digest(bytes))
-                    throw new InvalidDataException($"{path}: tensor '{name}' is corrupt (its checksum does not match).");
+                if (digests is not null && digests.TryGetValue(name, out var expected) && expected != Digest(bytes))
+                    throw new DataFileException(path, "corrupt (its checksum does not match)", $"tensor '{name}'");
                 if (dtype is "F32" or "F64" && !(dtype == "F32" ? AllFinite(bytes) : AllFinite64(bytes)))
-                    throw new InvalidDataException($"{path}: tensor '{name}' holds NaN or infinite values.");
+                    throw new DataFileException(path, "holds NaN or infinite values", $"tensor '{name}'");
                 tensors[name] = FromBytes(bytes, dtype, shape);
             }
         }
-        catch (InvalidDataException)
+        catch (Exception e)
         {
             foreach (var t in tensors.Values) t.Dispose();
+            if (e is EndOfStreamException) throw new DataFileException(path, "truncated (tensor data ends early; was the file changed while it was read?)", inner: e);
             throw;
-        }
-        catch (EndOfStreamException e)
-        {
-            foreach (var t in tensors.Values) t.Dispose();
-            throw new InvalidDataException($"{path} is truncated (tensor data ends early).", e);
         }
         return (metadata, tensors);
     }
@@ -107,54 +98,125 @@ internal static class SafetensorsFile
         return ReadHeader(fs, path).Metadata;
     }
 
+    /// <summary>The metadata and the shape of every tensor, from the header alone (no tensor data is read).</summary>
+    public static (Dictionary<string, string> Metadata, Dictionary<string, long[]> Shapes) ReadHeader(string path)
+    {
+        using var fs = File.OpenRead(path);
+        var (metadata, entries, _) = ReadHeader(fs, path);
+        return (metadata, entries.ToDictionary(e => e.Name, e => e.Shape, StringComparer.Ordinal));
+    }
+
     /// <summary>Whether the first bytes look like a safetensors header.</summary>
     public static bool Looks(string path)
     {
         using var fs = File.OpenRead(path);
         var head = new byte[9];
-        if (fs.Read(head) < 9) return false;
+        if (fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < 9) return false;
         ulong n = BinaryPrimitives.ReadUInt64LittleEndian(head);
         return n >= 2 && n <= MaxHeader && head[8] == (byte)'{';
     }
 
-    private static (Dictionary<string, string> Metadata, List<(string, string, long[], long, long)> Entries, long DataStart) ReadHeader(Stream fs, string path)
+    /// <summary>Most dimensions accepted for one tensor (model files use at most 4).</summary>
+    private const int MaxRank = 16;
+
+    private static (Dictionary<string, string> Metadata, List<(string Name, string DType, long[] Shape, long Begin, long End)> Entries, long DataStart) ReadHeader(Stream fs, string path)
     {
         Span<byte> len = stackalloc byte[8];
-        if (fs.ReadAtLeast(len, 8, throwOnEndOfStream: false) < 8) throw new InvalidDataException($"{path} is not a safetensors model file (too short).");
+        long fileLength = fs.Length;
+        if (fs.ReadAtLeast(len, 8, throwOnEndOfStream: false) < 8) throw new DataFileException(path, $"not a safetensors model file (only {fileLength} bytes)");
         ulong n = BinaryPrimitives.ReadUInt64LittleEndian(len);
-        if (n < 2 || n > MaxHeader) throw new InvalidDataException($"{path} is not a safetensors model file (header length {n}).");
+        if (n < 2 || n > MaxHeader) throw new DataFileException(path, $"not a safetensors model file (header length {n})");
+        if ((long)n > fileLength - 8) throw new DataFileException(path, $"truncated: the header needs {n:N0} bytes, the file holds {fileLength - 8:N0} after the length");
         var json = new byte[n];
-        if (fs.ReadAtLeast(json, (int)n, throwOnEndOfStream: false) < (int)n) throw new InvalidDataException($"{path} is truncated (header).");
-        JsonObject header;
-        try { header = JsonNode.Parse(json)?.AsObject() ?? throw new InvalidDataException($"{path}: empty safetensors header."); }
-        catch (JsonException e) { throw new InvalidDataException($"{path}: corrupt safetensors header ({e.Message}).", e); }
+        fs.ReadExactly(json);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var entries = new List<(string, string, long[], long, long)>();
-        long dataStart = 8 + (long)n, dataLength = fs.Length - dataStart;
-        foreach (var (key, node) in header)
+        long dataStart = 8 + (long)n, dataLength = fileLength - dataStart;
+        try
         {
-            if (key == "__metadata__")
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new DataFileException(path, "corrupt safetensors header (not a JSON object)");
+            foreach (var property in doc.RootElement.EnumerateObject())
             {
-                foreach (var (mk, mv) in node?.AsObject() ?? new JsonObject()) metadata[mk] = mv?.GetValue<string>() ?? "";
-                continue;
-            }
-            try
-            {
-                var o = node!.AsObject();
-                string dtype = o["dtype"]!.GetValue<string>();
-                var shape = o["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-                var off = o["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-                long count = shape.Aggregate(1L, (a, b) => a * b);
-                if (off.Length != 2 || off[0] < 0 || off[1] < off[0] || off[1] > dataLength || off[1] - off[0] != count * ElementSize(dtype, path, key))
-                    throw new InvalidDataException($"{path}: tensor '{key}' has offsets [{string.Join(", ", off)}] that do not fit its shape or the file ({dataLength} data bytes).");
-                entries.Add((key, dtype, shape, off[0], off[1]));
-            }
-            catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException)
-            {
-                throw new InvalidDataException($"{path}: malformed header entry '{key}'.", e);
+                if (property.Name == "__metadata__")
+                {
+                    foreach (var (key, value) in StringMap(property.Value, path, "header metadata")) metadata[key] = value;
+                    continue;
+                }
+                entries.Add(Entry(property.Name, property.Value, path, dataLength));
             }
         }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            // InvalidOperationException: a name or string that is not valid UTF-8.
+            throw new DataFileException(path, "corrupt safetensors header (not valid JSON; truncated or damaged)", inner: e);
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in entries)
+            if (!seen.Add(e.Item1)) throw new DataFileException(path, "appears twice in the header", $"tensor '{e.Item1}'");
+        long previousEnd = 0;
+        foreach (var e in entries.OrderBy(e => e.Item4))
+        {
+            if (e.Item4 < previousEnd) throw new DataFileException(path, "overlaps another tensor's data (damaged header)", $"tensor '{e.Item1}'");
+            previousEnd = e.Item5;
+        }
         return (metadata, entries, dataStart);
+    }
+
+    /// <summary>One tensor entry of the header: dtype, shape and offsets, checked against each other and the file.</summary>
+    private static (string, string, long[], long, long) Entry(string name, JsonElement o, string path, long dataLength)
+    {
+        var where = $"tensor '{name}'";
+        DataFileException Bad(string problem) => new(path, problem, where);
+        if (o.ValueKind != JsonValueKind.Object) throw Bad("malformed header entry (not an object)");
+        if (!o.TryGetProperty("dtype", out var dt) || dt.ValueKind != JsonValueKind.String) throw Bad("malformed header entry (no dtype)");
+        string dtype = dt.GetString()!;
+        long size = dtype switch { "F32" => 4, "F64" => 8, "I64" => 8, "U8" => 1, _ => throw Bad($"unsupported dtype '{XyzFile.Trunc(dtype)}'") };
+        var shape = Integers(o, "shape", Bad);
+        var off = Integers(o, "data_offsets", Bad);
+        if (shape.Length > MaxRank) throw Bad($"implausible rank {shape.Length} (at most {MaxRank})");
+        if (shape.Any(d => d < 0)) throw Bad($"negative dimension in shape [{string.Join(", ", shape)}]");
+        long bytes;
+        try { bytes = checked(shape.Aggregate(1L, (a, b) => checked(a * b)) * size); }
+        catch (OverflowException) { throw Bad($"shape [{string.Join(", ", shape)}] needs more than 2^63 bytes"); }
+        if (off.Length != 2 || off[0] < 0 || off[1] < off[0] || off[1] > dataLength || off[1] - off[0] != bytes)
+            throw Bad($"offsets [{string.Join(", ", off)}] do not fit its shape [{string.Join(", ", shape)}] of {dtype} or the file ({dataLength:N0} data bytes; truncated?)");
+        return (name, dtype, shape, off[0], off[1]);
+    }
+
+    private static long[] Integers(JsonElement o, string property, Func<string, DataFileException> bad)
+    {
+        if (!o.TryGetProperty(property, out var a) || a.ValueKind != JsonValueKind.Array) throw bad($"malformed header entry (no '{property}' array)");
+        var result = new long[Math.Min(a.GetArrayLength(), MaxRank + 1)];
+        int i = 0;
+        foreach (var v in a.EnumerateArray())
+        {
+            if (i == result.Length) break;
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out result[i++])) throw bad($"malformed header entry ('{property}' holds a value that is not a 64-bit integer)");
+        }
+        return result;
+    }
+
+    /// <summary>A JSON object of strings (the header metadata).</summary>
+    private static Dictionary<string, string> StringMap(JsonElement o, string path, string what)
+    {
+        if (o.ValueKind != JsonValueKind.Object) throw new DataFileException(path, $"corrupt {what} (not a JSON object)");
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in o.EnumerateObject())
+            map[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()!
+                : throw new DataFileException(path, $"corrupt {what} (entry '{XyzFile.Trunc(p.Name)}' is not a string)");
+        return map;
+    }
+
+    /// <summary>A JSON text holding an object of strings (the digest table, stored as one metadata value).</summary>
+    private static Dictionary<string, string> ParseStringMap(string json, string path, string what)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return StringMap(doc.RootElement, path, what);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException) { throw new DataFileException(path, $"corrupt {what} (not valid JSON)", inner: e); }
     }
 
     private static string Digest(byte[] bytes) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes), 0, 8);
@@ -170,12 +232,6 @@ internal static class SafetensorsFile
         foreach (var v in System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(bytes)) if (!double.IsFinite(v)) return false;
         return true;
     }
-
-    private static int ElementSize(string dtype, string path, string key) => dtype switch
-    {
-        "F32" => 4, "F64" => 8, "I64" => 8, "U8" => 1,
-        _ => throw new InvalidDataException($"{path}: tensor '{key}' has unsupported dtype {dtype}."),
-    };
 
     private static (string, byte[]) Bytes(Tensor t, string name)
     {

@@ -22,22 +22,22 @@ public static class StateDict
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(prefix);
-        string where = source is null ? "State dict" : $"{source}:";
+        string where = source ?? "state dict";
         var targets = Entries(module);
         var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, target) in targets)
         {
             var key = prefix + name;
             if (!values.TryGetValue(key, out var value))
-                throw new StateDictMismatchException(StateDictMismatchKind.MissingKey, key, $"{where} no entry '{key}' (module parameter '{name}', shape [{string.Join(", ", target.shape)}]).");
+                throw new StateDictMismatchException(StateDictMismatchKind.MissingKey, key, where, $"no entry '{key}' (module parameter '{name}', shape [{string.Join(", ", target.shape)}]).");
             if (!value.shape.SequenceEqual(target.shape))
-                throw new StateDictMismatchException(StateDictMismatchKind.ShapeMismatch, key,
-                    $"{where} entry '{key}' has shape [{string.Join(", ", value.shape)}], the module expects [{string.Join(", ", target.shape)}].");
+                throw new StateDictMismatchException(StateDictMismatchKind.ShapeMismatch, key, where,
+                    $"entry '{key}' has shape [{string.Join(", ", value.shape)}], the module expects [{string.Join(", ", target.shape)}].");
             used.Add(key);
         }
         foreach (var key in values.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
             if (!used.Contains(key))
-                throw new StateDictMismatchException(StateDictMismatchKind.UnexpectedKey, key, $"{where} entry '{key}' matches no parameter of the module (prefix '{prefix}').");
+                throw new StateDictMismatchException(StateDictMismatchKind.UnexpectedKey, key, where, $"entry '{key}' matches no parameter of the module (prefix '{prefix}').");
         using var noGrad = no_grad();
         foreach (var (name, target) in targets)
         {

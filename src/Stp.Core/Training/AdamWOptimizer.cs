@@ -1,3 +1,4 @@
+using Stp.Data;
 using Stp.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -108,9 +109,9 @@ internal sealed class AdamWOptimizer : IDisposable
             {
                 if (target is null) continue;
                 if (!values.TryGetValue(prefix + key, out var value))
-                    throw new InvalidDataException($"{source}: the optimizer state has no entry '{prefix + key}'.");
+                    throw new DataFileException(source, $"the optimizer state has no entry '{prefix + key}'");
                 if (!value.shape.SequenceEqual(target.shape))
-                    throw new InvalidDataException($"{source}: optimizer entry '{prefix + key}' has shape [{string.Join(", ", value.shape)}], expected [{string.Join(", ", target.shape)}].");
+                    throw new DataFileException(source, $"optimizer entry '{prefix + key}' has shape [{string.Join(", ", value.shape)}], expected [{string.Join(", ", target.shape)}]");
                 target.copy_(value);
             }
         StepCount = stepCount;

@@ -18,6 +18,34 @@ internal static class TrainerCheckpoint
     /// <summary>What a checkpoint says about its run: steps done, seed, and the learning rate it was trained with (<see cref="TrainerOptions.LearningRate"/>).</summary>
     public sealed record Info(long Step, long Seed, double LearningRate);
 
+    /// <summary>The trainer state as stored: every field nullable, so that a missing one is reported, not read as zero.</summary>
+    private sealed record StoredState(long? Step, long? Seed, double[]? ClipHistory, double? LearningRate, long? OptimizerSteps, long? SkippedSteps, double? BaseLearningRate = null);
+
+    /// <summary>Reads and checks the trainer state of a checkpoint's metadata.</summary>
+    /// <exception cref="DataFileException">Missing, not JSON, a missing field or an impossible value; the message names the file and field.</exception>
+    private static State ReadState(IReadOnlyDictionary<string, string> meta, string weights)
+    {
+        if (!meta.TryGetValue(ModelFile.TrainerKey, out var json)) throw new DataFileException(weights, "not a training checkpoint (no trainer state)");
+        StoredState? s;
+        try { s = JsonSerializer.Deserialize<StoredState>(json); }
+        catch (JsonException e) { throw new DataFileException(weights, $"corrupt trainer state (truncated or wrong value near {e.Path ?? "the start"})", inner: e); }
+        DataFileException Missing(string field) => new(weights, $"the trainer state has no '{field}'");
+        if (s is null) throw new DataFileException(weights, "empty trainer state");
+        long step = s.Step ?? throw Missing("Step");
+        long seed = s.Seed ?? throw Missing("Seed");
+        var clip = s.ClipHistory is { Length: > 0 } c ? c : throw Missing("ClipHistory");
+        double lr = s.LearningRate ?? throw Missing("LearningRate");
+        long optimizerSteps = s.OptimizerSteps ?? throw Missing("OptimizerSteps");
+        long skipped = s.SkippedSteps ?? 0; // absent in checkpoints written before step skipping
+        if (step < 0 || optimizerSteps < 0 || skipped < 0 || skipped > step)
+            throw new DataFileException(weights, $"impossible trainer state (step {step}, optimizer steps {optimizerSteps}, skipped {skipped})");
+        if (!(double.IsFinite(lr) && lr >= 0)) throw new DataFileException(weights, $"impossible learning rate {lr} in the trainer state");
+        if (s.BaseLearningRate is double blr && !(double.IsFinite(blr) && blr > 0)) throw new DataFileException(weights, $"impossible base learning rate {blr} in the trainer state");
+        if (clip.Any(v => !(double.IsFinite(v) && v >= 0)))
+            throw new DataFileException(weights, "the trainer state's clipping history holds a negative or non-finite gradient norm");
+        return new State(step, seed, clip, lr, optimizerSteps, skipped, s.BaseLearningRate);
+    }
+
     public static void Save(DiffusionTrainer trainer, string path, IReadOnlyDictionary<string, string>? metadata)
     {
         var model = trainer.Model;
@@ -47,16 +75,9 @@ internal static class TrainerCheckpoint
     public static Info ReadInfo(string path)
     {
         var weights = ModelFile.WeightsPath(path);
-        var meta = SafetensorsFile.ReadMetadata(weights);
-        if (!meta.TryGetValue(ModelFile.TrainerKey, out var json)) throw new InvalidDataException($"{weights} is not a training checkpoint.");
-        var state = ParseState(json, weights);
+        if (!File.Exists(weights)) throw new FileNotFoundException($"Checkpoint not found: {path}", path);
+        var state = ReadState(SafetensorsFile.ReadMetadata(weights), weights);
         return new Info(state.Step, state.Seed, state.BaseLearningRate ?? state.LearningRate);
-    }
-
-    private static State ParseState(string json, string weights)
-    {
-        try { return JsonSerializer.Deserialize<State>(json) ?? throw new InvalidDataException($"{weights}: empty trainer state."); }
-        catch (JsonException e) { throw new InvalidDataException($"{weights}: corrupt trainer state ({e.Message}).", e); }
     }
 
     public static (long Step, long SkippedSteps, double[] ClipHistory, double LearningRate, IReadOnlyDictionary<string, string> Metadata) Load(DiffusionTrainer trainer, string path)
@@ -64,21 +85,24 @@ internal static class TrainerCheckpoint
         var weights = ModelFile.WeightsPath(path);
         if (!File.Exists(weights)) throw new FileNotFoundException($"Checkpoint not found: {path}", path);
         if (LegacyModelFile.IsLegacy(weights))
-            throw new InvalidDataException($"{weights} was written by Stp 0.1; it loads as a model (DiffusionModel.Load, stp export) but cannot resume training.");
+            throw new DataFileException(weights, "was written by Stp 0.1; it loads as a model (DiffusionModel.Load, stp export) but cannot resume training");
         var (meta, tensors) = SafetensorsFile.Read(weights);
         try
         {
             if (meta.GetValueOrDefault(ModelFile.FormatKey) != "checkpoint")
-                throw new InvalidDataException($"{weights} is an inference-only model file (no optimizer state); it cannot resume training.");
-            var state = ParseState(meta[ModelFile.TrainerKey], weights);
+                throw new DataFileException(weights, "an inference-only model file (no optimizer state); it cannot resume training");
+            var state = ReadState(meta, weights);
             if (state.Seed != trainer.Options.Seed)
-                throw new InvalidDataException($"{weights} was trained with seed {state.Seed}, the trainer has seed {trainer.Options.Seed}; resume with the same seed.");
+                throw new DataFileException(weights, $"was trained with seed {state.Seed}, the trainer has seed {trainer.Options.Seed}; resume with the same seed");
             var raw = tensors.Where(kv => kv.Key.StartsWith(ModelFile.RawPrefix, StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key[ModelFile.RawPrefix.Length..], kv => kv.Value, StringComparer.Ordinal);
             // Live weights: the raw entries of parameters, the model entries of buffers.
             var live = tensors.Where(kv => !kv.Key.StartsWith(ModelFile.RawPrefix, StringComparison.Ordinal) && !kv.Key.StartsWith(ModelFile.OptimizerPrefix, StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key, kv => raw.GetValueOrDefault(kv.Key, kv.Value), StringComparer.Ordinal);
             foreach (var part in trainer.Model.Parts) StateDict.Load(part.Module, live, part.Name + ".", weights);
+            foreach (var (name, _) in trainer.Parameters)
+                if (trainer.EmaWeights.TryGetValue(name, out var e) && !(tensors.TryGetValue(name, out var saved) && saved.shape.SequenceEqual(e.shape)))
+                    throw new DataFileException(weights, $"no EMA weights of shape [{string.Join(", ", e.shape)}]", $"entry '{name}'");
             using (var noGrad = no_grad())
                 foreach (var (name, _) in trainer.Parameters)
                     if (trainer.EmaWeights.TryGetValue(name, out var e)) e.copy_(tensors[name]);
@@ -88,7 +112,7 @@ internal static class TrainerCheckpoint
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{weights}: corrupt trainer state ({e.Message}).", e);
+            throw new DataFileException(weights, "corrupt caller metadata (not a JSON object of strings)", inner: e);
         }
         finally
         {

@@ -11,13 +11,23 @@ namespace Stp.Metrics.Reports;
 /// </summary>
 public sealed class SizeReport
 {
-    private SizeReport(IReadOnlyList<SizeReportRow> rows, SizeReportRow overall)
+    private SizeReport(IReadOnlyList<SizeReportRow> rows, SizeReportRow overall, int skipped)
     {
         Rows = rows;
         Overall = overall;
+        SkippedCount = skipped;
     }
 
-    /// <summary>One row per atom count present, ascending N.</summary>
+    /// <summary>Molecules read (the overall row's count, skipped records included).</summary>
+    public int ReadCount => Overall.Molecules;
+
+    /// <summary>Molecules evaluated from their atoms.</summary>
+    public int EvaluatedCount => Overall.Molecules - SkippedCount;
+
+    /// <summary>Malformed records skipped by the reader, scored as invalid in the overall row.</summary>
+    public int SkippedCount { get; }
+
+    /// <summary>One row per atom count present, ascending N (molecules without atoms, such as skipped records, only count in <see cref="Overall"/>).</summary>
     public IReadOnlyList<SizeReportRow> Rows { get; }
 
     /// <summary>All molecules together (AtomCount = 0).</summary>
@@ -33,8 +43,9 @@ public sealed class SizeReport
     internal static SizeReport FromSummary(MetricSummary summary)
     {
         bool novelty = summary.HasNovelty;
-        var rows = summary.BySize.Select(r => Row(r.AtomCount, new[] { r }, novelty)).ToList();
-        return new SizeReport(rows, Row(0, summary.BySize, novelty));
+        // Records without atoms (malformed ones the reader skipped) count in the overall row only.
+        var rows = summary.BySize.Where(r => r.AtomCount > 0).Select(r => Row(r.AtomCount, new[] { r }, novelty)).ToList();
+        return new SizeReport(rows, Row(0, summary.BySize, novelty), summary.Skipped);
     }
 
     private static SizeReportRow Row(int n, IReadOnlyList<MetricSummary.SizeCounts> counts, bool novelty)
@@ -90,7 +101,7 @@ public sealed class SizeReport
         PlotWriter.WriteLines(path, title, "Number of atoms N", "%", series, yLimits: (-2, 102));
     }
 
-    /// <summary>The overall row in the paper's table format (percentages, one decimal), with the single-fragment fraction beside validity and novelty when it was computed.</summary>
+    /// <summary>The overall row in the paper's table format (percentages, one decimal; the single-fragment fraction beside validity, novelty when it was computed), and how many molecules were read, evaluated and skipped.</summary>
     public string ToTable(string label = "model")
     {
         var o = Overall;
@@ -101,6 +112,8 @@ public sealed class SizeReport
         sb.Append(CultureInfo.InvariantCulture, $"| {label} | {100 * o.AtomStability:F1} | {100 * o.MoleculeStability:F1} | {100 * o.Validity:F1} | {100 * o.SingleFragment:F1} | {100 * o.ValidAndUnique:F1} |");
         if (novel) sb.Append(CultureInfo.InvariantCulture, $" {100 * o.Novelty!.Value:F1} |");
         sb.AppendLine();
+        sb.Append(CultureInfo.InvariantCulture, $"Molecules: {ReadCount} read, {EvaluatedCount} evaluated, {SkippedCount} skipped");
+        sb.AppendLine(SkippedCount > 0 ? " (malformed records, scored as invalid)" : "");
         return sb.ToString();
     }
 }

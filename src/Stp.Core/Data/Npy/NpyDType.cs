@@ -38,7 +38,7 @@ internal readonly record struct NpyDType(char Kind, int ItemSize)
     /// Parses a header's <c>descr</c> (e.g. <c>&lt;f8</c>, <c>|b1</c>, <c>=i4</c>); <paramref name="source"/> names the
     /// file in errors.
     /// </summary>
-    /// <exception cref="FormatException">Big-endian, or not a supported bool/int/uint/float dtype.</exception>
+    /// <exception cref="DataFileException">Big-endian, or not a supported bool/int/uint/float dtype.</exception>
     public static NpyDType Parse(string descr, string source)
     {
         ArgumentNullException.ThrowIfNull(descr);
@@ -49,10 +49,10 @@ internal readonly record struct NpyDType(char Kind, int ItemSize)
         bool known = (dtype.Kind, size) is ('b', 1) or ('i' or 'u', 1 or 2 or 4 or 8) or ('f', 2 or 4 or 8);
         if (!known) throw Unsupported(descr, source);
         if (descr[0] == '>' && size > 1)
-            throw new FormatException($"{source}: big-endian dtype '{descr}' is not supported (re-save it little-endian, e.g. with arr.astype('<{dtype.Kind}{size}')).");
+            throw new DataFileException(source, $"big-endian dtype '{descr}' is not supported (re-save it little-endian, e.g. with arr.astype('<{dtype.Kind}{size}'))");
         return dtype;
     }
 
-    private static FormatException Unsupported(string descr, string source) =>
-        new($"{source}: unsupported dtype '{descr}' (supported: little-endian bool, int8..int64, uint8..uint64, float16/32/64).");
+    private static DataFileException Unsupported(string descr, string source) =>
+        new DataFileException(source, $"unsupported dtype '{descr}' (supported: little-endian bool, int8..int64, uint8..uint64, float16/32/64)");
 }

@@ -16,12 +16,12 @@ internal sealed partial class NpyHeader
     public const int MaxHeaderLength = 1 << 20;
 
     /// <summary>Creates a header; <paramref name="source"/> names the file in errors.</summary>
-    /// <exception cref="FormatException">A negative dimension, or a size that does not fit 64 bits.</exception>
+    /// <exception cref="DataFileException">A negative dimension, or a size that does not fit 64 bits.</exception>
     internal NpyHeader(int version, NpyDType dtype, long[] shape, long dataOffset, string source)
     {
         ArgumentNullException.ThrowIfNull(shape);
         Version = version; DType = dtype; Shape = shape; DataOffset = dataOffset; Source = source;
-        if (shape.Any(d => d < 0)) throw new FormatException($"{source}: negative dimension in shape {ShapeText}.");
+        if (shape.Any(d => d < 0)) throw new DataFileException(source, $"negative dimension in shape {ShapeText}");
         try
         {
             Count = shape.Aggregate(1L, (a, d) => checked(a * d));
@@ -30,7 +30,7 @@ internal sealed partial class NpyHeader
         }
         catch (OverflowException)
         {
-            throw new FormatException($"{source}: shape {ShapeText} of '{dtype}' needs more than 2^63 bytes.");
+            throw new DataFileException(source, $"shape {ShapeText} of '{dtype}' needs more than 2^63 bytes");
         }
     }
 
@@ -70,20 +70,20 @@ internal sealed partial class NpyHeader
     public static bool HasMagic(ReadOnlySpan<byte> head) => head.Length >= 6 && head[0] == 0x93 && head[1..6].SequenceEqual("NUMPY"u8);
 
     /// <summary>Reads the magic string, version and header from the current position of <paramref name="stream"/>.</summary>
-    /// <exception cref="FormatException">Bad magic, unknown version, truncated or unparsable header, Fortran order, unsupported dtype.</exception>
+    /// <exception cref="DataFileException">Bad magic, unknown version, truncated or unparsable header, Fortran order, unsupported dtype.</exception>
     public static NpyHeader Read(Stream stream, string source)
     {
         ArgumentNullException.ThrowIfNull(stream);
         Span<byte> pre = stackalloc byte[12];
         int got = stream.ReadAtLeast(pre[..8], 8, throwOnEndOfStream: false);
         if (got < 8 || !HasMagic(pre))
-            throw new FormatException($"{source}: not a .npy file (bad magic: expected the bytes \\x93NUMPY at the start).");
+            throw new DataFileException(source, $"not a .npy file (bad magic: expected the bytes \\x93NUMPY at the start)");
         int version = pre[6];
-        if (version is < 1 or > 3) throw new FormatException($"{source}: unsupported .npy format version {version}.{pre[7]} (1, 2 and 3 are supported).");
+        if (version is < 1 or > 3) throw new DataFileException(source, $"unsupported .npy format version {version}.{pre[7]} (1, 2 and 3 are supported)");
         int lengthBytes = version == 1 ? 2 : 4;
         Fill(stream, pre.Slice(8, lengthBytes), source, "header length");
         long headerLength = version == 1 ? BinaryPrimitives.ReadUInt16LittleEndian(pre[8..]) : BinaryPrimitives.ReadUInt32LittleEndian(pre[8..]);
-        if (headerLength > MaxHeaderLength) throw new FormatException($"{source}: implausible .npy header length {headerLength} bytes.");
+        if (headerLength > MaxHeaderLength) throw new DataFileException(source, $"implausible .npy header length {headerLength} bytes");
         var bytes = new byte[headerLength];
         Fill(stream, bytes, source, "header");
         var text = (version == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(bytes);
@@ -97,15 +97,15 @@ internal sealed partial class NpyHeader
         var fortran = FortranRegex().Match(text);
         var shape = ShapeRegex().Match(text);
         if (!text.TrimStart().StartsWith('{') || !descr.Success || !fortran.Success || !shape.Success)
-            throw new FormatException($"{source}: cannot parse the .npy header '{text.Trim()}' (expected 'descr', 'fortran_order' and 'shape').");
+            throw new DataFileException(source, $"cannot parse the .npy header '{XyzFile.Trunc(text.Trim())}' (expected 'descr', 'fortran_order' and 'shape')");
         if (fortran.Groups[1].Value == "True")
-            throw new FormatException($"{source}: Fortran-order arrays are not supported (re-save with np.ascontiguousarray).");
+            throw new DataFileException(source, $"Fortran-order arrays are not supported (re-save with np.ascontiguousarray)");
         var dtype = NpyDType.Parse(descr.Groups[1].Value, source);
         var dims = new List<long>();
         foreach (var part in shape.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (!long.TryParse(part.TrimEnd('L'), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long d))
-                throw new FormatException($"{source}: bad dimension '{part}' in the .npy shape ({shape.Groups[1].Value}).");
+                throw new DataFileException(source, $"bad dimension '{part}' in the .npy shape ({shape.Groups[1].Value})");
             dims.Add(d);
         }
         return new NpyHeader(version, dtype, dims.ToArray(), dataOffset, source);
@@ -114,7 +114,7 @@ internal sealed partial class NpyHeader
     private static void Fill(Stream stream, Span<byte> buffer, string source, string what)
     {
         if (stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false) < buffer.Length)
-            throw new FormatException($"{source}: file ends inside the .npy {what} (truncated).");
+            throw new DataFileException(source, $"file ends inside the .npy {what} (truncated)");
     }
 
     [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")]

@@ -29,7 +29,7 @@ internal sealed class NpyReader : IDisposable
     /// <param name="length">Bytes of the array from its start, when known; null takes the rest of a seekable stream, or no check.</param>
     /// <param name="leaveOpen">Keep <paramref name="stream"/> open on <see cref="Dispose"/>.</param>
     /// <param name="chunkBytes">Most bytes asked of the stream at once (at least one element is always read).</param>
-    /// <exception cref="FormatException">Malformed or unsupported header, or a length that does not match it; the message names <paramref name="source"/>.</exception>
+    /// <exception cref="DataFileException">Malformed or unsupported header, or a length that does not match it; the message names <paramref name="source"/>.</exception>
     public NpyReader(Stream stream, string source, long? length = null, bool leaveOpen = false, int chunkBytes = DefaultChunkBytes)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -40,11 +40,14 @@ internal sealed class NpyReader : IDisposable
         _stream = stream; _leaveOpen = leaveOpen; Source = source; ChunkBytes = chunkBytes;
         Header = NpyHeader.Read(stream, source);
         if (available is long total) CheckLength(Header, total);
+        _lengthChecked = available is not null;
     }
+
+    private readonly bool _lengthChecked;
 
     /// <summary>Opens a <c>.npy</c> file for streaming.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
-    /// <exception cref="FormatException">Malformed, unsupported or truncated; the message names the file.</exception>
+    /// <exception cref="DataFileException">Malformed, unsupported or truncated; the message names the file.</exception>
     public static NpyReader Open(string path, int chunkBytes = DefaultChunkBytes)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -70,7 +73,7 @@ internal sealed class NpyReader : IDisposable
     /// 0 at the end. <typeparamref name="T"/> must be the array's element type (<see cref="NpyDType.ClrType"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException"><typeparamref name="T"/> is not the array's element type.</exception>
-    /// <exception cref="FormatException">The data ends early (the message names the file and the byte offset).</exception>
+    /// <exception cref="DataFileException">The data ends early (the message names the file and the byte offset).</exception>
     public int Read<T>(Span<T> destination) where T : unmanaged
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -84,7 +87,7 @@ internal sealed class NpyReader : IDisposable
             var bytes = MemoryMarshal.AsBytes(destination.Slice(done, k));
             int got = _stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
             if (got < bytes.Length)
-                throw new FormatException($"{Source}: data ends at byte {Header.OffsetOf(ElementsRead) + got}, but shape {Header.ShapeText} of '{Header.DType}' needs {Header.DataEnd} bytes (truncated file).");
+                throw new DataFileException(Source, $"data ends at byte {Header.OffsetOf(ElementsRead) + got}, but shape {Header.ShapeText} of '{Header.DType}' needs {Header.DataEnd} bytes (truncated file)");
             if (typeof(T) == typeof(bool))
                 foreach (ref var b in bytes) b = b == 0 ? (byte)0 : (byte)1;
             ElementsRead += k; done += k;
@@ -98,9 +101,21 @@ internal sealed class NpyReader : IDisposable
     {
         if (ElementsRemaining > Array.MaxLength)
             throw new NotSupportedException($"{Source}: {ElementsRemaining} elements do not fit in one in-memory array; stream the file in chunks instead.");
-        var values = new T[ElementsRemaining];
-        Read<T>(values);
-        return values;
+        if (_lengthChecked || ElementsRemaining * Header.DType.ItemSize <= ChunkBytes)
+        {
+            var values = new T[ElementsRemaining];
+            Read<T>(values);
+            return values;
+        }
+        // The stream's length is unknown, so the header's shape is only a claim: grow with the data actually read.
+        var chunks = new List<T[]>();
+        while (ElementsRemaining > 0)
+        {
+            var chunk = new T[Math.Min(ElementsRemaining, Math.Max(1, ChunkBytes / Header.DType.ItemSize))];
+            Read<T>(chunk);
+            chunks.Add(chunk);
+        }
+        return chunks.SelectMany(c => c).ToArray();
     }
 
     /// <summary>Reads the whole array into memory, in its own element type.</summary>
@@ -134,12 +149,12 @@ internal sealed class NpyReader : IDisposable
     }
 
     /// <summary>Checks that <paramref name="length"/> bytes (from the start of the array) are exactly what the header describes.</summary>
-    /// <exception cref="FormatException">Shorter (truncated) or longer (header/shape mismatch) than the header says.</exception>
+    /// <exception cref="DataFileException">Shorter (truncated) or longer (header/shape mismatch) than the header says.</exception>
     internal static void CheckLength(NpyHeader header, long length)
     {
         if (length < header.DataEnd)
-            throw new FormatException($"{header.Source}: holds {length - header.DataOffset} bytes of data, but shape {header.ShapeText} of '{header.DType}' needs {header.DataLength} (truncated file).");
+            throw new DataFileException(header.Source, $"holds {length - header.DataOffset} bytes of data, but shape {header.ShapeText} of '{header.DType}' needs {header.DataLength} (truncated file)");
         if (length > header.DataEnd)
-            throw new FormatException($"{header.Source}: holds {length - header.DataOffset} bytes of data, but shape {header.ShapeText} of '{header.DType}' needs only {header.DataLength} (header and data do not match).");
+            throw new DataFileException(header.Source, $"holds {length - header.DataOffset} bytes of data, but shape {header.ShapeText} of '{header.DType}' needs only {header.DataLength} (header and data do not match)");
     }
 }

@@ -12,38 +12,49 @@ internal static class NpzFile
 {
     /// <summary>Reads every array of an <c>.npz</c> archive; keys are the entry names without ".npy".</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
-    /// <exception cref="FormatException">Not a zip archive, or an entry is not a valid supported .npy; the message names the file and entry.</exception>
+    /// <exception cref="DataFileException">Not a zip archive, or an entry is not a valid supported .npy; the message names the file and entry.</exception>
     public static Dictionary<string, NpyArray> Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($".npz file not found: {path}", path);
         var result = new Dictionary<string, NpyArray>(StringComparer.Ordinal);
+        string? current = null;
         try
         {
             using var zip = ZipFile.OpenRead(path);
             foreach (var entry in zip.Entries)
             {
                 if (entry.FullName.EndsWith('/')) continue;
+                current = entry.FullName;
                 var key = entry.FullName.EndsWith(".npy", StringComparison.Ordinal) ? entry.FullName[..^4] : entry.FullName;
-                using var reader = new NpyReader(entry.Open(), $"{path}:{entry.FullName}", entry.Length);
+                var source = $"{path}:{entry.FullName}";
+                ZipEntryLimit.Check(entry, path);
+                using var reader = new NpyReader(entry.Open(), source, entry.Length);
                 result[key] = reader.ReadArray(key);
             }
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or NotSupportedException or ArgumentException or IOException
+            && e is not DataFileException and not FileNotFoundException)
         {
-            throw new FormatException($"{path} is not a valid .npz (zip) archive: {e.Message}", e);
+            throw new DataFileException(path, current is null
+                ? "not a valid .npz archive (not a zip file, or truncated: its table of contents cannot be read)"
+                : $"entry '{current}' cannot be decompressed (truncated or damaged archive)", inner: e);
         }
         return result;
     }
 
     /// <summary>Reads every array of an <c>.npz</c> archive as CPU tensors (see <see cref="NpyArray.ToTensor"/>).</summary>
-    /// <exception cref="FormatException">As <see cref="Read"/>.</exception>
+    /// <exception cref="DataFileException">As <see cref="Read"/>.</exception>
     public static Dictionary<string, Tensor> ReadTensors(string path)
     {
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
-            foreach (var (key, array) in Read(path)) result[key] = array.ToTensor();
+            foreach (var (key, array) in Read(path))
+            {
+                try { result[key] = array.ToTensor(); }
+                catch (OverflowException e) { throw new DataFileException($"{path}:{key}.npy", "a uint64 value above the int64 range (torch has no uint64)", inner: e); }
+            }
         }
         catch
         {
@@ -55,7 +66,7 @@ internal static class NpzFile
 
     /// <summary>Reads one <c>.npy</c> file into memory, streamed from disk.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
-    /// <exception cref="FormatException">Malformed, unsupported or truncated; the message names the file.</exception>
+    /// <exception cref="DataFileException">Malformed, unsupported or truncated; the message names the file.</exception>
     /// <exception cref="NotSupportedException">More elements than one .NET array holds.</exception>
     public static NpyArray ReadNpy(string path)
     {
