@@ -37,6 +37,21 @@ public class SdfRecoveryTests
     }
 
     [Test]
+    public void FixedColumnCoordinatesThatTouchReadBack()
+    {
+        // |x| >= 1000 A fills the 10-character column, so the writer's output has no space between y and z.
+        var far = new Molecule(new[] { 6, 8 }, new[] { 79.2176, -1092.4409, 9999.1234, -9999.5, 0.25, -1000.0 }, new Dictionary<string, string> { ["id"] = "far" });
+        var text = Sdf(new[] { far });
+        Assert.That(text, Does.Contain("79.2176-1092.4409"), "the columns touch");
+        var mols = ReadText(text, out var errors);
+        Assert.That(errors, Is.Empty);
+        Assert.That(mols.Single().Molecule.Positions, Is.EqualTo(far.Positions).Within(1e-4));
+        Assert.That(mols.Single().Molecule.AtomicNumbers, Is.EqualTo(new[] { 6, 8 }));
+        // A loosely formatted line (not in the columns) still reads by whitespace.
+        Assert.That(SdfFile.AtomFields("  1.5 -2.25 3.0 N"), Is.EqualTo(new[] { "1.5", "-2.25", "3.0", "N" }));
+    }
+
+    [Test]
     public void ABadRecordIsSkippedReportedAndTheRestIsRead()
     {
         var text = Sdf(Three);

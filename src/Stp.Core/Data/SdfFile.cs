@@ -115,7 +115,7 @@ public static class SdfFile
         for (int a = 0; a < na; a++)
         {
             string l = lines.Next() ?? throw new MoleculeFormatException(name, record, lines.Number, "file ends inside the atom block");
-            var parts = l.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            var parts = AtomFields(l);
             if (parts.Length < 4) throw new MoleculeFormatException(name, record, lines.Number, $"bad atom line '{XyzFile.Trunc(l)}'");
             for (int d = 0; d < 3; d++)
             {
@@ -155,5 +155,21 @@ public static class SdfFile
             break; // a line that belongs to no property: the next record starts here
         }
         return (new Molecule(z, pos, props), bonds);
+    }
+
+    /// <summary>
+    /// x, y, z and the element of a V2000 atom line: the fixed columns (10 + 10 + 10 characters, a space, the symbol), so
+    /// that coordinates of 1000 A or more that touch their neighbour (e.g. "79.2176-1092.4409") still read; lines that do
+    /// not follow the columns are split on whitespace.
+    /// </summary>
+    internal static string[] AtomFields(string line)
+    {
+        if (line.Length >= 32)
+        {
+            var fixedFields = new[] { line[..10].Trim(), line[10..20].Trim(), line[20..30].Trim(), line[31..Math.Min(34, line.Length)].Trim() };
+            if (fixedFields.Take(3).All(f => double.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out _)) && fixedFields[3].Length > 0)
+                return fixedFields;
+        }
+        return line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
     }
 }
