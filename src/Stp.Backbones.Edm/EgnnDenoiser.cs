@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using Stp.Backbones.Edm.IO;
 using Stp.Backbones.Edm.Modules;
 using Stp.Diffusion;
@@ -32,6 +33,7 @@ public sealed class EgnnDenoiser : IDenoiser, IDescribedComponent, IDisposable
     /// <summary>Builds a freshly initialised EGNN (PyTorch's default Linear initialisation) on <paramref name="device"/> (default CPU).</summary>
     public EgnnDenoiser(EgnnOptions options, Device? device = null)
     {
+        TorchRuntime.EnsureAvailable();
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
         _dynamics = new EgnnDynamics(options);

@@ -45,6 +45,7 @@ public sealed class GeoLdmCodec : IMoleculeCodec, IDescribedComponent, IDisposab
     /// <param name="device">Device (default CPU).</param>
     public GeoLdmCodec(GeoLdmOptions options, double? latentNoise = null, Device? device = null)
     {
+        TorchRuntime.EnsureAvailable();
         Options = options ?? throw new ArgumentNullException(nameof(options));
         double s = latentNoise ?? ((INoiseSchedule)PolynomialSchedule.Edm).Sigma(0);
         LatentNoise = s > 0 && double.IsFinite(s) ? s : throw new ArgumentOutOfRangeException(nameof(latentNoise), s, "The latent noise must be positive and finite.");

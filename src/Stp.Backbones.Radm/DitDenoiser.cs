@@ -39,6 +39,7 @@ public sealed class DitDenoiser : IDenoiser, IDescribedComponent, IDisposable
     /// <exception cref="ArgumentException">The hidden size is not divisible by the number of heads.</exception>
     public DitDenoiser(DitOptions options, Device? device = null, long seed = 0)
     {
+        TorchRuntime.EnsureAvailable();
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
         _dit = SeededConstruction.Build(seed, () => new Dit(options));

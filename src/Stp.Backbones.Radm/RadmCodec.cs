@@ -44,6 +44,7 @@ public sealed class RadmCodec : IMoleculeCodec, IDescribedComponent, IDisposable
     /// <param name="stage">Training stage (sets which parameters are trainable).</param>
     public RadmCodec(AtomFeatures features, RadmAutoencoderOptions? options = null, Device? device = null, long seed = 0, RadmStage stage = RadmStage.Autoencoder)
     {
+        TorchRuntime.EnsureAvailable();
         Features = features ?? throw new ArgumentNullException(nameof(features));
         Options = options ?? RadmAutoencoderOptions.Qm9;
         _ae = SeededConstruction.Build(seed, () => new AlignedAutoencoder(features.Count, Options));

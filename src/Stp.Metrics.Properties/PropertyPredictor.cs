@@ -1,3 +1,4 @@
+using Stp.Runtime;
 using Stp.Chemistry;
 using Stp.Data;
 using Stp.Metrics.Properties.Modules;
@@ -28,6 +29,7 @@ public sealed class PropertyPredictor : IDisposable
     /// <param name="device">Device (default CPU).</param>
     public static PropertyPredictor Create(PredictorOptions options, ContextProperties normalization, long seed = 0, Device? device = null)
     {
+        TorchRuntime.EnsureAvailable();
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(normalization);
         if (normalization.Count != 1) throw new ArgumentException($"A predictor predicts one property; got {normalization.Count} ({string.Join(", ", normalization.Names)}).", nameof(normalization));
@@ -39,7 +41,11 @@ public sealed class PropertyPredictor : IDisposable
     }
 
     /// <summary>Loads a predictor written by <see cref="Save"/> (or by <c>stp train-predictor</c>).</summary>
-    public static PropertyPredictor Load(string path, Device? device = null) => PredictorFile.Load(path, device ?? CPU);
+    public static PropertyPredictor Load(string path, Device? device = null)
+    {
+        TorchRuntime.EnsureAvailable();
+        return PredictorFile.Load(path, device ?? CPU);
+    }
 
     /// <summary>Saves the weights and the description atomically (<c>name.safetensors</c> + <c>name.json</c>).</summary>
     public void Save(string path) => PredictorFile.Save(this, path);

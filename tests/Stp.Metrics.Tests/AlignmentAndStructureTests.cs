@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using Stp.Chemistry;
 using Stp.Metrics.Alignment;
+using Stp.Metrics.Plotting;
 using Stp.Metrics.Structure;
 using Stp.Sampling;
 using TorchSharp;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using NUnit.Framework;
 using Stp.Chemistry;
 using Stp.Metrics.Chemistry;
+using Stp.Metrics.Plotting;
 using Stp.Metrics.Reports;
 
 namespace Stp.Metrics.Tests;
@@ -61,6 +62,11 @@ public class ReportAndNoveltyTests
         Assert.That(bytes.Take(4).ToArray(), Is.EqualTo(new byte[] { 0x89, 0x50, 0x4E, 0x47 }));
         Assert.That(bytes.Length, Is.GreaterThan(10_000));
 
+        var series = report.ToPlotSeries();
+        Assert.That(series.Select(x => x.Label), Is.EqualTo(new[] { "Atom Sta", "Mol Sta", "Valid", "Valid & Unique" }), "no novelty, no Novel curve");
+        Assert.That(series[2].X, Is.EqualTo(report.Rows.Select(r => (double)r.AtomCount)));
+        Assert.That(series[2].Y, Is.EqualTo(report.Rows.Select(r => 100 * r.Validity)));
+
         var table = report.ToTable("fixture");
         Assert.That(table, Does.Contain("| Atom Sta (%) | Mol Sta (%) | Valid (%) | Single fragment (%) | Valid & Unique (%) |"));
         Assert.That(table, Does.Contain($"| fixture | 79.9 | 40.4 | 60.2 | {100 * report.Overall.SingleFragment:F1} | 54.0 |"));
@@ -81,6 +87,14 @@ public class ReportAndNoveltyTests
         Assert.That(report.Overall.SingleFragment, Is.EqualTo(0.5));
         Assert.That(report.Overall.Valid, Is.EqualTo(2));
         Assert.That(report.ToTable("x"), Does.Contain("| x | 100.0 | 100.0 | 100.0 | 50.0 | 100.0 |"));
+    }
+
+    [Test]
+    public void StpMetrics_HasNoGraphicsDependency_ThePlotsAreInStpMetricsPlotting()
+    {
+        var references = typeof(MetricsEvaluator).Assembly.GetReferencedAssemblies().Select(a => a.Name ?? "").ToList();
+        Assert.That(references, Has.None.StartsWith("ScottPlot").And.None.StartsWith("SkiaSharp").And.None.StartsWith("HarfBuzzSharp"));
+        Assert.That(typeof(PlotWriter).Assembly.GetName().Name, Is.EqualTo("Stp.Metrics.Plotting"));
     }
 
     [Test]

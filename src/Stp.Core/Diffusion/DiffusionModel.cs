@@ -32,6 +32,7 @@ public sealed class DiffusionModel : IDisposable
     /// <param name="objective">The training objective (default <see cref="EpsilonObjective"/>).</param>
     public DiffusionModel(IDenoiser denoiser, INoiseSchedule schedule, IMoleculeCodec codec, ITrainingObjective? objective = null)
     {
+        TorchRuntime.EnsureAvailable();
         Denoiser = denoiser ?? throw new ArgumentNullException(nameof(denoiser));
         Schedule = schedule ?? throw new ArgumentNullException(nameof(schedule));
         Codec = codec ?? throw new ArgumentNullException(nameof(codec));
@@ -89,7 +90,11 @@ public sealed class DiffusionModel : IDisposable
     /// training checkpoints and the earlier <c>.stp</c> files), with its EMA weights, on <paramref name="device"/>.</summary>
     /// <remarks>The backbone is rebuilt by its registered factory (<see cref="ModelComponents"/>); its package must be
     /// referenced by the application.</remarks>
-    public static DiffusionModel Load(string path, Device? device = null) => ModelFile.Load(path, device ?? CPU);
+    public static DiffusionModel Load(string path, Device? device = null)
+    {
+        TorchRuntime.EnsureAvailable();
+        return ModelFile.Load(path, device ?? CPU);
+    }
 
     /// <summary>
     /// Saves the model (its current weights, its description, p(N) and context statistics) as a safetensors file with a

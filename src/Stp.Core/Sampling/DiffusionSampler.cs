@@ -25,6 +25,7 @@ public sealed class DiffusionSampler
     /// <exception cref="ArgumentException">The step does not fit what the model predicts (e.g. DDIM on a flow model).</exception>
     public DiffusionSampler(DiffusionModel model, SamplerOptions? options = null)
     {
+        TorchRuntime.EnsureAvailable();
         Model = model ?? throw new ArgumentNullException(nameof(model));
         Options = options ?? SamplerOptions.For(model);
         var target = model.Objective.Target;

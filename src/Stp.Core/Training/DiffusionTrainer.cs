@@ -39,6 +39,7 @@ public sealed class DiffusionTrainer : IDisposable
     public DiffusionTrainer(DiffusionModel model, IReadOnlyList<Molecule> trainingSet, TrainerOptions? options = null,
         Device? device = null, ILogger<DiffusionTrainer>? logger = null)
     {
+        TorchRuntime.EnsureAvailable();
         Model = model ?? throw new ArgumentNullException(nameof(model));
         ArgumentNullException.ThrowIfNull(trainingSet);
         if (trainingSet.Count == 0) throw new ArgumentException("The training set is empty.", nameof(trainingSet));

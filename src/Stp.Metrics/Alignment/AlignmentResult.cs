@@ -5,7 +5,7 @@ using Stp.Metrics.Reports;
 
 namespace Stp.Metrics.Alignment;
 
-/// <summary>Alignment curves per step, per size and over all sizes; CSV and PNG output (the paper's figure 3).</summary>
+/// <summary>Alignment curves per step, per size and over all sizes; CSV output and plot series (the paper's figure 3).</summary>
 public sealed class AlignmentResult
 {
     internal AlignmentResult(IReadOnlyList<AlignmentPoint> bySize, IReadOnlyList<AlignmentPoint> overall)
@@ -41,19 +41,24 @@ public sealed class AlignmentResult
     /// <summary>Writes <see cref="ToCsv"/> atomically.</summary>
     public void WriteCsv(string path) => AtomicFile.WriteAllText(path, ToCsv());
 
-    /// <summary>Writes a PNG of gamma_t (or beta_t) against t, one curve per size (at most <paramref name="maxCurves"/> sizes, spread evenly).</summary>
-    public void WritePlot(string path, bool beta = false, int maxCurves = 8)
+    /// <summary>
+    /// The curves of gamma_t (or beta_t) against t, one per size (at most <paramref name="maxCurves"/> sizes, spread
+    /// evenly over the sizes present). The Stp.Metrics.Plotting package draws them (<c>result.WritePlot(path)</c>).
+    /// </summary>
+    /// <param name="beta">Curves of beta_t (type agreement with the final sample) instead of gamma_t.</param>
+    /// <param name="maxCurves">The most sizes drawn (at least 2: the smallest and the largest are always among them).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxCurves"/> is less than 2.</exception>
+    public IReadOnlyList<PlotSeries> ToPlotSeries(bool beta = false, int maxCurves = 8)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCurves, 2);
         var sizes = Sizes;
         IEnumerable<int> chosen = sizes;
         if (sizes.Count > maxCurves)
             chosen = Enumerable.Range(0, maxCurves).Select(i => sizes[(int)Math.Round(i * (sizes.Count - 1) / (double)(maxCurves - 1))]).Distinct();
-        var series = chosen.Select(n =>
+        return chosen.Select(n =>
         {
             var pts = BySize.Where(p => p.AtomCount == n && !double.IsNaN(beta ? p.Beta : p.Gamma)).ToArray();
             return new PlotSeries($"N={n}", pts.Select(p => (double)p.Step).ToArray(), pts.Select(p => beta ? p.Beta : p.Gamma).ToArray());
         }).ToList();
-        string what = beta ? "beta_t (type agreement with final)" : "gamma_t = <x_t, x_0> / ||x_0||^2";
-        PlotWriter.WriteLines(path, "Generation-target alignment", "step t (T -> 0)", what, series, markers: false, invertX: true);
     }
 }

@@ -7,7 +7,7 @@ namespace Stp.Metrics.Reports;
 
 /// <summary>
 /// Every metric broken down by atom count N (the paper's per-size figures), with the overall row; written as CSV,
-/// JSON, a PNG plot, and the overall table in the paper's format.
+/// JSON, plot series (drawn by the Stp.Metrics.Plotting package), and the overall table in the paper's format.
 /// </summary>
 public sealed class SizeReport
 {
@@ -85,8 +85,12 @@ public sealed class SizeReport
     /// <summary>Writes <see cref="ToJson"/> atomically.</summary>
     public void WriteJson(string path) => AtomicFile.WriteAllText(path, ToJson());
 
-    /// <summary>Writes a PNG of every metric (in %) against N.</summary>
-    public void WritePlot(string path, string title = "Metrics by molecule size")
+    /// <summary>
+    /// The per-size curves in % against N, as the plot of the metrics by size draws them: Atom Sta, Mol Sta, Valid,
+    /// Valid &amp; Unique, and Novel when every row has a novelty. The Stp.Metrics.Plotting package draws them
+    /// (<c>report.WritePlot(path)</c>).
+    /// </summary>
+    public IReadOnlyList<PlotSeries> ToPlotSeries()
     {
         double[] x = Rows.Select(r => (double)r.AtomCount).ToArray();
         var series = new List<PlotSeries>
@@ -98,7 +102,7 @@ public sealed class SizeReport
         };
         if (Rows.All(r => r.Novelty is not null))
             series.Add(new("Novel", x, Rows.Select(r => 100 * r.Novelty!.Value).ToArray()));
-        PlotWriter.WriteLines(path, title, "Number of atoms N", "%", series, yLimits: (-2, 102));
+        return series;
     }
 
     /// <summary>The overall row in the paper's table format (percentages, one decimal; the single-fragment fraction beside validity, novelty when it was computed), and how many molecules were read, evaluated and skipped.</summary>

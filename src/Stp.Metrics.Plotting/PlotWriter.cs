@@ -1,6 +1,7 @@
 using Stp.Data;
+using Stp.Metrics.Reports;
 
-namespace Stp.Metrics.Reports;
+namespace Stp.Metrics.Plotting;
 
 /// <summary>
 /// Line plots written to PNG with ScottPlot, atomically: the image is rendered in memory and then written through
