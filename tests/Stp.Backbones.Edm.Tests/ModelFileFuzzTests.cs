@@ -118,6 +118,9 @@ public class ModelFileFuzzTests : TempFolderFixture
     [TestCase("\"layers\":1", "\"layers\":2147483647", "layers = 2147483647")]
     [TestCase("\"timesteps\":20", "\"timesteps\":2147483647", "timesteps 2147483647 outside")]
     [TestCase("\"kind\":\"ScaledPrior\"", "\"kind\":\"Foo\"", "near $.prior.kind")]
+    // A size no factory checks (the sinusoidal distance embedding widens every edge MLP): the shapes-only build on
+    // libtorch's meta device finds it.
+    [TestCase("\"sinEmbedding\":false", "\"sinEmbedding\":true", "the description builds tensor 'denoiser.egnn.e_block_0.gcl_0.edge_mlp.0.weight' as")]
     public void CraftedDescriptionsFailBeforeTheModelIsBuilt(string from, string to, string expected)
     {
         using var model = Tiny();

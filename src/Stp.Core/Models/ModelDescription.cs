@@ -175,5 +175,38 @@ public sealed record ModelDescription
         ArgumentNullException.ThrowIfNull(shapes);
         ModelComponents.CheckWeights(Denoiser, WeightShapes.Under(shapes, "denoiser."), source);
         ModelComponents.CheckWeights(Codec, WeightShapes.Under(shapes, "codec."), source);
+        CheckShapesOnMetaDevice(shapes, source);
+    }
+
+    /// <summary>
+    /// Builds the described model on libtorch's "meta" device (shapes only, no memory) and checks every parameter and
+    /// buffer against the file's tensor shapes, so that a size the factories do not check (heads, MLP ratio, layer counts,
+    /// widths of any part) is refused before the real model is allocated. A component that cannot be built on the meta
+    /// device is left to the strict load after building.
+    /// </summary>
+    private void CheckShapesOnMetaDevice(IReadOnlyDictionary<string, long[]> shapes, string source)
+    {
+        DiffusionModel probe;
+        try { probe = Build(new TorchSharp.torch.Device(TorchSharp.DeviceType.META)); }
+        catch (Exception e) when (e is not DataFileException and not OutOfMemoryException) { return; }
+        using (probe)
+        {
+            foreach (var part in probe.Parts)
+            {
+                var expected = part.Module.named_parameters().Select(p => (p.name, p.parameter.shape))
+                    .Concat(part.Module.named_buffers().Select(b => (b.name, b.buffer.shape)));
+                foreach (var (name, shape) in expected)
+                {
+                    var key = part.Name + "." + name;
+                    if (!shapes.TryGetValue(key, out var actual))
+                    {
+                        if (part.Module.named_buffers().Any(b => b.name == name)) continue; // buffers may be absent (recomputed)
+                        throw new DataFileException(source, $"the description builds tensor '{key}' [{string.Join(", ", shape)}], which the file does not hold");
+                    }
+                    if (!actual.SequenceEqual(shape))
+                        throw new DataFileException(source, $"the description builds tensor '{key}' as [{string.Join(", ", shape)}], the file holds [{string.Join(", ", actual)}]");
+                }
+            }
+        }
     }
 }
