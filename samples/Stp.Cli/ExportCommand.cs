@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Stp.Backbones.Edm.IO;
 
 namespace Stp.Cli;
 
@@ -12,10 +13,18 @@ internal static class ExportCommand
         var description = name == "convert"
             ? "Convert a model file of Stp 0.1 (.stp) to the current format (safetensors weights + JSON description)."
             : "Write a small inference-only model file (EMA weights + JSON description) from a training checkpoint.";
+        var format = new Option<string>("--format")
+        {
+            Description = "stp (default: Stp's model file), or pt / safetensors: the weights under the PyTorch reference's state_dict names (EDM layout: buffer, gamma.gamma, dynamics.*) plus <name>.args.json with the reference's arguments (EGNN models only)",
+            DefaultValueFactory = _ => "stp",
+        }.OneOf("format", "stp", "pt", "safetensors");
         var cmd = new Command(name, description) { checkpoint, output };
+        if (name == "export") cmd.Options.Add(format);
         cmd.SetAction(r =>
         {
             var target = r.GetValue(output)!;
+            var kind = name == "export" ? r.GetValue(format)! : "stp";
+            if (kind != "stp") return ExportReference(r.GetValue(checkpoint)!, target, kind);
             var weights = target.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? target : target + ".safetensors";
             OptionChecks.OutputFile("--out", weights);
             OptionChecks.OutputFile("--out", Path.ChangeExtension(weights, ".json"));
@@ -25,5 +34,19 @@ internal static class ExportCommand
             return 0;
         });
         return cmd;
+    }
+
+    private static int ExportReference(string checkpoint, string target, string kind)
+    {
+        var format = kind == "pt" ? ReferenceWeightsFormat.Pt : ReferenceWeightsFormat.Safetensors;
+        OptionChecks.OutputFile("--out", target);
+        using var model = Models.Load(checkpoint, TorchSharp.torch.CPU);
+        if (EdmReferenceExport.Unsupported(model) is { } why) throw new UsageException($"--format {kind}: {why}.");
+        var args = EdmReferenceExport.Write(model, target, format);
+        Console.WriteLine($"Wrote {target} ({new FileInfo(target).Length / 1024.0:F0} KiB, EDM state_dict names) and {args} (the reference's arguments): {Models.Summary(model)}.");
+        Console.WriteLine(kind == "pt"
+            ? "In the reference code: model.load_state_dict(torch.load(path), strict=True) on get_model(argparse.Namespace(**json.load(open(args_file))), ...)."
+            : "In Python: safetensors.torch.load_file(path) gives the same state dict as torch.load of a .pt export.");
+        return 0;
     }
 }

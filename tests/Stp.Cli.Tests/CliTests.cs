@@ -64,6 +64,12 @@ public class CliTests
         var model = Path.Combine(_dir, "model.safetensors");
         Assert.That(Run("export", "--checkpoint", ckpt, "--out", model), Is.EqualTo(0));
         Assert.That(new FileInfo(model).Length, Is.LessThan(new FileInfo(ckpt).Length));
+        var pt = Path.Combine(_dir, "reference", "generative_model_ema.npy");
+        Assert.That(Run("export", "--checkpoint", ckpt, "--format", "pt", "--out", pt), Is.EqualTo(0));
+        var reference = Stp.Backbones.Edm.IO.StateDictFile.ReadTorch(pt);
+        Assert.That(reference.Keys, Does.Contain("gamma.gamma").And.Contain("buffer").And.Contain("dynamics.egnn.embedding.weight"));
+        Assert.That(reference.Keys.Count(k => !k.StartsWith("dynamics.", StringComparison.Ordinal)), Is.EqualTo(2));
+        Assert.That(File.ReadAllText(Path.Combine(_dir, "reference", "generative_model_ema.args.json")), Does.Contain("\"StP\": true"));
         Assert.That(Run("quickstart", "--model", model, "--n", "3", "--out", Path.Combine(_dir, "qs"), "--threads", "1"), Is.EqualTo(0));
         Assert.That(File.Exists(Path.Combine(_dir, "qs", "metrics_by_size.png")));
         Assert.That(Run("train", "--data", data, "--resume", "--steps", "6", "--out", Path.Combine(_dir, "bad"), "--eval-every", "0", "--threads", "1", "--model-size", "tiny", "--gamma", "data"), Is.EqualTo(0), "resume without a checkpoint starts a new run");
@@ -78,6 +84,8 @@ public class CliTests
         Assert.That(Run("train", "--data", data, "--resume", "--steps", "3", "--out", run, "--eval-every", "0", "--threads", "1"), Is.EqualTo(0));
         var ckpt = Path.Combine(run, "checkpoint.safetensors");
         Assert.That(File.ReadAllText(Path.Combine(run, "checkpoint.json")), Does.Contain("geoldm.autoencoder"));
+        Assert.That(Run("export", "--checkpoint", ckpt, "--format", "pt", "--out", Path.Combine(_dir, "geoldm.pt")), Is.EqualTo(2), "a latent model has no EDM layout: a usage error, not a half-written file");
+        Assert.That(File.Exists(Path.Combine(_dir, "geoldm.pt")), Is.False);
         using (var model = Stp.Diffusion.DiffusionModel.Load(ckpt))
         {
             Assert.That(model.Codec, Is.TypeOf<Stp.Backbones.GeoLdm.GeoLdmCodec>());
