@@ -1,9 +1,13 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Stp.Codecs;
 using Stp.DependencyInjection;
+using Stp.Data;
 using Stp.Diffusion;
 using Stp.Prior;
 using Stp.Sampling;
+using Stp.Training;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -31,6 +35,37 @@ public static class StpServiceCollectionExtensions
             return DiffusionModel.Create(denoiser, options.Prior, scaler, schedule: options.Schedule, codec: sp.GetRequiredService<IMoleculeCodec>());
         });
         services.TryAddSingleton(sp => new DiffusionSampler(sp.GetRequiredService<DiffusionModel>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Adds Stp from a configuration section (e.g. <c>services.AddStp(configuration.GetSection("Stp"))</c>): the
+    /// <see cref="DiffusionModel"/> (a trained model file, or a new model described by the section's Denoiser, Dataset,
+    /// Codec, Schedule, Prior and PriorScale), its <see cref="DiffusionSampler"/>, the <see cref="TrainerOptions"/> and,
+    /// when Training:Data is set, a <see cref="DiffusionTrainer"/> over its training split (p(N) of a new model is taken
+    /// from it). The section is read and checked now (see <see cref="StpConfiguration"/>), so a wrong key or value fails at
+    /// start-up with a message naming it, not at first use; the model and the data are loaded when first resolved.
+    /// The backbone's package must be referenced (its factory is found by the Denoiser's Type).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The section is invalid; the message names the key.</exception>
+    public static IServiceCollection AddStp(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var config = StpConfiguration.Read(configuration);
+        services.TryAddSingleton(config);
+        services.TryAddSingleton(config.Trainer);
+        services.TryAddSingleton(_ => config.BuildModel());
+        services.TryAddSingleton(sp => new DiffusionSampler(sp.GetRequiredService<DiffusionModel>()));
+        if (config.TrainingData is not null)
+        {
+            services.TryAddSingleton(sp =>
+            {
+                var model = sp.GetRequiredService<DiffusionModel>();
+                var train = config.LoadTrainingSet();
+                model.SizeDistribution ??= SizeDistribution.FromMolecules(train);
+                return new DiffusionTrainer(model, train, config.Trainer, config.Device, sp.GetService<ILogger<DiffusionTrainer>>());
+            });
+        }
         return services;
     }
 }

@@ -47,6 +47,29 @@ public static class ModelComponents
     public static void CheckWeights(ComponentDescription description, IReadOnlyDictionary<string, long[]> shapes, string source) =>
         Resolve(description).CheckWeights(description, shapes, source);
 
+    /// <summary>
+    /// For a description that names no assembly (a configuration file, hand-written JSON): registers the factories of
+    /// every loaded assembly, then of the Stp.*.dll assemblies beside the application (a referenced backbone package
+    /// whose types were not touched yet is not loaded).
+    /// </summary>
+    private static void Discover()
+    {
+        foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
+            if (!assembly.IsDynamic) RegisterAssembly(assembly);
+        var loaded = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        IEnumerable<string> candidates;
+        try { candidates = Directory.EnumerateFiles(AppContext.BaseDirectory, "Stp.*.dll").ToList(); }
+        catch (IOException) { return; }
+        catch (UnauthorizedAccessException) { return; }
+        foreach (var file in candidates)
+        {
+            var name = Path.GetFileNameWithoutExtension(file);
+            if (loaded.Contains(name)) continue;
+            try { RegisterAssembly(Assembly.Load(new AssemblyName(name))); }
+            catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException) { }
+        }
+    }
+
     /// <summary>The factory of a description's type, loading the assembly it names when needed.</summary>
     private static IModelComponentFactory Resolve(ComponentDescription description)
     {
@@ -60,6 +83,11 @@ public static class ModelComponents
             }
             Factories.TryGetValue(description.Type, out factory);
         }
-        return factory ?? throw new InvalidDataException($"No factory is registered for component type '{description.Type}'{(description.Assembly is { } n ? $" (assembly {n})" : "")}; register one with ModelComponents.Register.");
+        if (factory is null && description.Assembly is null)
+        {
+            Discover();
+            Factories.TryGetValue(description.Type, out factory);
+        }
+        return factory ?? throw new InvalidDataException($"No factory is registered for component type '{description.Type}'{(description.Assembly is { } n ? $" (assembly {n})" : "")}: reference the backbone package that provides it (e.g. Stp.Backbones.Edm for edm.egnn), name it as the description's Assembly, or register a factory with ModelComponents.Register.");
     }
 }
