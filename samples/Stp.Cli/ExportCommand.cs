@@ -12,14 +12,16 @@ internal static class ExportCommand
         var description = name == "convert"
             ? "Convert a model file of Stp 0.1 (.stp) to the current format (safetensors weights + JSON description)."
             : "Write a small inference-only model file (EMA weights + JSON description) from a training checkpoint.";
-        var cmd = new Command(name, description) { checkpoint, output };
+        var device = Common.DeviceOption();
+        var cmd = new Command(name, description) { checkpoint, output, device };
         cmd.SetAction(r =>
         {
             var target = r.GetValue(output)!;
             var weights = target.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? target : target + ".safetensors";
             OptionChecks.OutputFile("--out", weights);
             OptionChecks.OutputFile("--out", Path.ChangeExtension(weights, ".json"));
-            using var model = Models.Load(r.GetValue(checkpoint)!, TorchSharp.torch.CPU);
+            var dev = Common.ResolveDevice(r.GetValue(device)!, 0);
+            using var model = Models.Load(r.GetValue(checkpoint)!, dev);
             model.Save(target);
             Console.WriteLine($"Wrote {weights} ({new FileInfo(weights).Length / 1024.0:F0} KiB) and {Path.ChangeExtension(weights, ".json")}: {Models.Summary(model)}.");
             return 0;
