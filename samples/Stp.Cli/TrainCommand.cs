@@ -46,7 +46,7 @@ internal static class TrainCommand
         var ema = new Option<double>("--ema") { Description = "EMA decay (default 0.9999; 0 = off)", DefaultValueFactory = _ => 0.9999 }.Fraction();
         var maxTrain = new Option<int?>("--max-molecules") { Description = "Use only the first N training molecules (after the split)" }.InRange(1);
         var outDir = new Option<string>("--out") { Description = "Run folder (default runs/<dataset>-<prior>); one that holds a run needs --resume or --force" };
-        var resume = new Option<bool>("--resume") { Description = "Continue from <out>/checkpoint.safetensors (same seed, exactly)" };
+        var resume = new Option<bool>("--resume") { Description = $"Continue the run in --out from its checkpoint, exactly; the other options come from its {RunManifest.FileName} (a flag that contradicts the run is refused; --lr, the stop rule, the checkpoint and evaluation cadence, --device and --data's path may change, recorded in run.log)" };
         var force = new Option<bool>("--force") { Description = "Start a new run in an --out that holds one (its files move to <out>/replaced-<time>)" };
         var ckptEvery = new Option<int>("--checkpoint-every") { Description = "Save a checkpoint every N steps (default 200)", DefaultValueFactory = _ => 200 }.InRange(1);
         var evalEvery = new Option<int>("--eval-every") { Description = "Sample and report molecule stability every N steps (default 2000; 0 = never)", DefaultValueFactory = _ => 2000 }.InRange(0);
