@@ -37,4 +37,15 @@ internal static class Common
         PriorKind.NormalizedCoordinates => "normalize",
         _ => "none",
     };
+
+    /// <summary>
+    /// --device of a command that runs no model (scale, merge, compare): the same option, checked the same way, so that
+    /// a script can pass one --device to every command; the command itself computes on the CPU.
+    /// </summary>
+    public static Option<string> NoTorchDeviceOption(string command)
+    {
+        var option = DeviceOption();
+        option.Description = $"Accepted as on every command, so that scripts can pass one --device everywhere ({option.Description}); {command} runs no model and computes on the CPU";
+        return option;
+    }
 }

@@ -18,8 +18,9 @@ internal static class CompareCommand
         var runs = new Option<string[]>("--run") { Description = "label=folder, once per run; the folder holds summary.json from 'stp evaluate' (and structure.csv from --structure-data, if any)", Required = true, AllowMultipleArgumentsPerToken = true };
         var outDir = new Option<string>("--out") { Description = "Output folder for comparison.md, per_size_mol_stability.png and per_size_validity.png", Required = true };
         var minCount = new Option<int>("--min-molecules") { Description = "Leave sizes with fewer molecules out of the per-size curves (default 5)", DefaultValueFactory = _ => 5 };
+        var device = Common.NoTorchDeviceOption("compare");
         var cmd = new Command("compare", "Compare evaluated runs: one table (with 95% confidence intervals and bond-geometry JSDs) and per-size curves on one plot.")
-        { runs, outDir, minCount };
+        { runs, outDir, minCount, device };
         cmd.SetAction(r =>
         {
             var items = r.GetValue(runs)!.Select(Parse).ToList();

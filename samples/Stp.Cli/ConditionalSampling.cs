@@ -39,10 +39,15 @@ internal static class ConditionalSampling
     {
         var contexts = SweepContexts(model, property, size, frames);
         var sizes = Enumerable.Repeat(size, frames).ToArray();
-        var progress = new ProgressLine();
-        var mols = new DiffusionSampler(model, options with { FixedNoise = true }).Sample(SamplingPlan.Efficient(sizes, batchSize, contexts: contexts), seed, device,
-            progress: new Progress<int>(k => progress.Update($"sampled {k}/{frames} frames", force: true)), cancellationToken: ct);
-        progress.Done();
+        var plan = SamplingPlan.Efficient(sizes, batchSize, contexts: contexts);
+        IProgress<SamplingProgress>? report = null;
+        var sampler = new DiffusionSampler(model, options with { FixedNoise = true }) { StepProgress = new SyncProgress<SamplingProgress>(s => report?.Report(s)) };
+        IReadOnlyList<Stp.Chemistry.Molecule> mols;
+        using (var progress = SampleCommand.StepProgress(plan, sampler, out report, "sampling the sweep"))
+        {
+            mols = sampler.Sample(plan, seed, device, cancellationToken: ct);
+            progress.Complete($"{mols.Count}/{frames} frames");
+        }
         XyzFile.Write(path, mols);
         var first = mols[0].Properties[property];
         var last = mols[^1].Properties[property];

@@ -24,6 +24,7 @@ internal static class EvaluateCommand
         cmd.SetAction(r =>
         {
             var path = r.GetValue(input)!;
+            var dev = Common.ResolveDevice(r.GetValue(device)!, 0);
             var ds = r.GetValue(dataset)!.ToLowerInvariant();
             var folder = r.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
             OptionChecks.OutputFolder("--out", folder, "metrics_by_size.csv", "metrics_by_size.json", "metrics_by_size.png");
@@ -37,7 +38,7 @@ internal static class EvaluateCommand
             if (r.GetValue(structure) is string structureData)
                 Console.WriteLine(Structure(path, ds, structureData, r.GetValue(structureCount), folder));
             if (predictors.Length > 0)
-                Console.WriteLine(ConditionalEvaluation.Run(path.EndsWith(".sdf", StringComparison.OrdinalIgnoreCase) ? SdfFile.Read(path).Select(x => x.Molecule).ToList() : XyzFile.Read(path).ToList(), path, predictors, Common.ResolveDevice(r.GetValue(device)!, 0), folder));
+                Console.WriteLine(ConditionalEvaluation.Run(path.EndsWith(".sdf", StringComparison.OrdinalIgnoreCase) ? SdfFile.Read(path).Select(x => x.Molecule).ToList() : XyzFile.Read(path).ToList(), path, predictors, dev, folder));
             return 0;
         });
         return cmd;
@@ -70,7 +71,12 @@ internal static class EvaluateCommand
         }
         var evaluator = new MetricsEvaluator(vocab, rule, reference);
         // Malformed records count as generated-but-invalid molecules: nothing is silently dropped.
-        var result = evaluator.Evaluate(mols, errors.Count);
+        EvaluationResult result;
+        using (var progress = new ProgressLine("evaluating", mols.Count + errors.Count, "molecules"))
+        {
+            result = evaluator.Evaluate(mols, errors.Count, new SyncProgress<int>(done => progress.Report(done)));
+            progress.Complete();
+        }
         Directory.CreateDirectory(folder);
         MetricSummary.From(result).Write(Path.Combine(folder, SummaryName));
         WriteReport(SizeReport.From(result), folder, Path.GetFileName(path));

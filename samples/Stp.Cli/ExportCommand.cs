@@ -18,17 +18,19 @@ internal static class ExportCommand
             Description = "stp (default: Stp's model file), or pt / safetensors: the weights under the PyTorch reference's state_dict names (EDM layout: buffer, gamma.gamma, dynamics.*) plus <name>.args.json with the reference's arguments (EGNN models only)",
             DefaultValueFactory = _ => "stp",
         }.OneOf("format", "stp", "pt", "safetensors");
-        var cmd = new Command(name, description) { checkpoint, output };
+        var device = Common.DeviceOption();
+        var cmd = new Command(name, description) { checkpoint, output, device };
         if (name == "export") cmd.Options.Add(format);
         cmd.SetAction(r =>
         {
             var target = r.GetValue(output)!;
             var kind = name == "export" ? r.GetValue(format)! : "stp";
-            if (kind != "stp") return ExportReference(r.GetValue(checkpoint)!, target, kind);
+            var dev = Common.ResolveDevice(r.GetValue(device)!, 0);
+            if (kind != "stp") return ExportReference(r.GetValue(checkpoint)!, target, kind, dev);
             var weights = target.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? target : target + ".safetensors";
             OptionChecks.OutputFile("--out", weights);
             OptionChecks.OutputFile("--out", Path.ChangeExtension(weights, ".json"));
-            using var model = Models.Load(r.GetValue(checkpoint)!, TorchSharp.torch.CPU);
+            using var model = Models.Load(r.GetValue(checkpoint)!, dev);
             model.Save(target);
             Console.WriteLine($"Wrote {weights} ({new FileInfo(weights).Length / 1024.0:F0} KiB) and {Path.ChangeExtension(weights, ".json")}: {Models.Summary(model)}.");
             return 0;
@@ -36,11 +38,11 @@ internal static class ExportCommand
         return cmd;
     }
 
-    private static int ExportReference(string checkpoint, string target, string kind)
+    private static int ExportReference(string checkpoint, string target, string kind, TorchSharp.torch.Device device)
     {
         var format = kind == "pt" ? ReferenceWeightsFormat.Pt : ReferenceWeightsFormat.Safetensors;
         OptionChecks.OutputFile("--out", target);
-        using var model = Models.Load(checkpoint, TorchSharp.torch.CPU);
+        using var model = Models.Load(checkpoint, device); // the export copies the weights to the CPU
         if (EdmReferenceExport.Unsupported(model) is { } why) throw new UsageException($"--format {kind}: {why}.");
         var args = EdmReferenceExport.Write(model, target, format);
         Console.WriteLine($"Wrote {target} ({new FileInfo(target).Length / 1024.0:F0} KiB, EDM state_dict names) and {args} (the reference's arguments): {Models.Summary(model)}.");

@@ -12,8 +12,9 @@ internal static class MergeCommand
     {
         var shards = new Argument<string[]>("shards") { Description = "Output folders of 'stp sample --shard k/n' (all n of them, any order)", Arity = ArgumentArity.OneOrMore };
         var outDir = new Option<string>("--out") { Description = "Folder for the merged samples.xyz / samples.sdf (and summary.json + metrics_by_size.* when every shard was evaluated into its folder)", Required = true };
+        var device = Common.NoTorchDeviceOption("merge");
         var cmd = new Command("merge", "Merge the shards of a sampling run: the same samples.xyz and samples.sdf, byte for byte, as one unsharded run, and the metric summaries of 'stp evaluate' (counts, not ratios).")
-        { shards, outDir };
+        { shards, outDir, device };
         cmd.SetAction(r =>
         {
             var folders = r.GetValue(shards)!;

@@ -16,12 +16,12 @@ internal static class QuickstartCommand
         var steps = Models.StepsOption("250");
         steps.DefaultValueFactory = _ => 250;
         var sampler = Models.SamplerOption();
-        var seed = Common.SeedOption(); var threads = Common.ThreadsOption();
-        var cmd = new Command("quickstart", "Sample molecules from the shipped QM9 EDM-StP model, evaluate them, write SDF/XYZ and the per-size plot. Needs no data and no GPU.")
-        { model, count, sampler, steps, outDir, seed, threads };
+        var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
+        var cmd = new Command("quickstart", "Sample molecules from the shipped QM9 EDM-StP model, evaluate them, write SDF/XYZ and the per-size plot. Needs no data and no GPU (--device cuda uses one).")
+        { model, count, sampler, steps, outDir, seed, device, threads };
         cmd.SetAction((r, ct) =>
         {
-            var dev = Common.ResolveDevice("cpu", r.GetValue(threads));
+            var dev = Common.ResolveDevice(r.GetValue(device)!, r.GetValue(threads));
             var path = r.GetValue(model) ?? Path.Combine(AppContext.BaseDirectory, DefaultModel);
             var folder = r.GetValue(outDir)!;
             using var output = SampleOutput.Open(folder, replace: true); // the demo replaces its own earlier output

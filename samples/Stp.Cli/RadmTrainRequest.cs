@@ -11,4 +11,5 @@ internal sealed record RadmTrainRequest(
     string Dataset, AtomFeatures Features, IReadOnlyList<Molecule> Train, string DataPath, string Folder, Device Device,
     string? Stage, string? DitSize, string ModelSize, int? HiddenFeatures, int? Layers, PriorKind Prior, Func<PriorScaleTable?> Gamma,
     int BatchSize, long? Steps, double? Epochs, TimeSpan? TimeBudget, double? LearningRate, double Ema, bool Resume, string? Autoencoder,
-    int CheckpointEvery, int EvalEvery, int EvalSamples, int MaxSkippedSteps, long Seed, IReadOnlyList<string>? Condition = null);
+    int CheckpointEvery, int EvalEvery, int EvalSamples, int MaxSkippedSteps, long Seed, IReadOnlyList<string>? Condition = null,
+    RunRequest? Request = null, bool TensorBoard = true);

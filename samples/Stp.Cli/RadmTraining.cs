@@ -70,7 +70,8 @@ internal static class RadmTraining
             };
             using var trainer = new DiffusionTrainer(model, q.Train, options, q.Device);
             if (resuming) trainer.LoadCheckpoint(ckpt);
-            return TrainingLoop.Run(trainer, new TrainingLoopOptions(folder, ckpt, Metadata(options, q, "autoencoder"), maxSteps, q.TimeBudget, q.CheckpointEvery, 0, q.EvalSamples, q.Dataset, q.Device, resumedLr), ct);
+            return TrainingLoop.Run(trainer, new TrainingLoopOptions(folder, ckpt, Metadata(options, q, "autoencoder"), maxSteps, q.TimeBudget, q.CheckpointEvery, 0, q.EvalSamples, q.Dataset, q.Device, resumedLr,
+                Request(q, seed), q.TensorBoard), ct);
         }
     }
 
@@ -109,8 +110,18 @@ internal static class RadmTraining
             using var trainer = new DiffusionTrainer(model, q.Train, options, q.Device);
             if (resuming) trainer.LoadCheckpoint(ckpt);
             return TrainingLoop.Run(trainer, new TrainingLoopOptions(q.Folder, ckpt, Metadata(options, q, "diffusion"), MaxSteps(q, spe), q.TimeBudget,
-                q.CheckpointEvery, q.EvalEvery, q.EvalSamples, q.Dataset, q.Device, resumedLr), ct);
+                q.CheckpointEvery, q.EvalEvery, q.EvalSamples, q.Dataset, q.Device, resumedLr, Request(q, seed), q.TensorBoard), ct);
         }
+    }
+
+    /// <summary>The session's record for a stage's manifest, with the seed the stage trains with (its checkpoint's on a resume).</summary>
+    private static RunRequest? Request(RadmTrainRequest q, long seed)
+    {
+        if (q.Request is null) return null;
+        var request = q.Request with { Config = q.Request.Config.DeepClone().AsObject() };
+        request.Config["seed"] = seed;
+        foreach (var (key, value) in q.Request.Split) request.Split[key] = value?.DeepClone();
+        return request;
     }
 
     /// <summary>Stage 1's run folder, inside the run folder of stage 2.</summary>

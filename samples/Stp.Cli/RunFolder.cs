@@ -3,8 +3,10 @@ using System.Globalization;
 namespace Stp.Cli;
 
 /// <summary>
-/// The folder of one training run (for RADM, one per stage): its checkpoint, logs and <c>run.log</c>, the run's own
-/// history (starts, resumes, learning-rate changes, how each session ended). <see cref="Claim"/> runs before any data is
+/// The folder of one training run (for RADM, one per stage): its checkpoint, <c>manifest.json</c> (the run's resolved
+/// configuration, software, machine and sessions: <see cref="RunManifest"/>), logs (<c>train_log.csv</c>,
+/// <c>eval_log.csv</c>, <c>metrics.jsonl</c>, TensorBoard's <c>tensorboard/</c>) and <c>run.log</c>, the run's own
+/// history (starts, resumes, changed options, how each session ended). <see cref="Claim"/> runs before any data is
 /// loaded: a folder that already holds a run is refused unless the command resumes it (--resume) or replaces it
 /// (--force, which moves the earlier files into a <c>replaced-&lt;time&gt;</c> folder beside them).
 /// </summary>
@@ -12,8 +14,8 @@ internal static class RunFolder
 {
     public const string Checkpoint = "checkpoint.safetensors", TrainLog = "train_log.csv", EvalLog = "eval_log.csv", RunLog = "run.log", UnsavedSteps = "unsaved_steps.csv";
 
-    /// <summary>The files of a run; a folder holding any of them holds a run.</summary>
-    public static readonly string[] Files = { Checkpoint, "checkpoint.json", TrainLog, EvalLog, RunLog, UnsavedSteps };
+    /// <summary>The files of a run; a folder holding any of them (or <see cref="RunMetrics.TensorBoardFolder"/>) holds a run.</summary>
+    public static readonly string[] Files = { Checkpoint, "checkpoint.json", TrainLog, EvalLog, RunLog, UnsavedSteps, RunManifest.FileName, RunMetrics.JsonLines };
 
     /// <summary>
     /// Checks that <paramref name="folder"/> can take the run and whether it resumes: true when <paramref name="resume"/>
@@ -25,6 +27,7 @@ internal static class RunFolder
         OptionChecks.OutputFolder("--out", folder, Files);
         if (resume && File.Exists(Path.Combine(folder, Checkpoint))) return true;
         var present = Files.Where(f => File.Exists(Path.Combine(folder, f))).ToList();
+        if (Directory.Exists(Path.Combine(folder, RunMetrics.TensorBoardFolder))) present.Add(RunMetrics.TensorBoardFolder);
         if (present.Count == 0) return false;
         var list = string.Join(", ", present);
         if (!force)
@@ -34,7 +37,11 @@ internal static class RunFolder
         var aside = Path.Combine(folder, "replaced-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         for (int i = 2; Directory.Exists(aside); i++) aside = aside.Split('~')[0] + "~" + i;
         Directory.CreateDirectory(aside);
-        foreach (var f in present) File.Move(Path.Combine(folder, f), Path.Combine(aside, f));
+        foreach (var f in present)
+        {
+            if (f == RunMetrics.TensorBoardFolder) Directory.Move(Path.Combine(folder, f), Path.Combine(aside, f));
+            else File.Move(Path.Combine(folder, f), Path.Combine(aside, f));
+        }
         Console.WriteLine($"--force: moved the earlier run's {list} to {aside}");
         return false;
     }

@@ -90,17 +90,18 @@ internal static class SampleCommand
         }
         int total = plan.MoleculeIds.Count;
         if (output is not null) output.Dataset = Models.Dataset(model);
-        var progress = new ProgressLine();
+        IProgress<SamplingProgress>? report = null;
+        var sampler = new DiffusionSampler(model, options) { StepProgress = new SyncProgress<SamplingProgress>(s => report?.Report(s)) };
+        using var progress = StepProgress(plan, sampler, out report);
         var slots = new Molecule?[sizes.Length];
         int batches = 0;
         try
         {
-            foreach (var finished in new DiffusionSampler(model, options).SampleBatches(plan, seed, dev, observer, ct))
+            foreach (var finished in sampler.SampleBatches(plan, seed, dev, observer, ct))
             {
                 output?.Append(finished.Molecules);
                 for (int i = 0; i < finished.Molecules.Count; i++) slots[finished.Batch.MoleculeIds[i]] = finished.Molecules[i];
                 batches++;
-                progress.Update($"sampled {finished.MoleculesDone}/{total} molecules", force: true);
             }
         }
         catch (Exception e) when (output is not null)
@@ -109,8 +110,26 @@ internal static class SampleCommand
             throw output.Stopped(e, batches + 1, plan.Batches.Count, total);
         }
         var result = slots.Where(m => m is not null).Select(m => m!).ToArray();
-        progress.Done();
+        progress.Complete($"{result.Length}/{total} molecules");
         output?.Complete(result);
         return result;
+    }
+
+    /// <summary>
+    /// A progress display of a sampling run that moves with every reverse step (<see cref="DiffusionSampler.StepProgress"/>),
+    /// not with every finished batch. The work is estimated as molecules x padded atoms^2 per step (the EGNN's and the
+    /// DiT's cost grows with the pairs of atoms), so the ETA holds while the efficient plan's batches grow; the status
+    /// says how many molecules are done and where the current batch is.
+    /// </summary>
+    internal static ProgressLine StepProgress(SamplingPlan plan, DiffusionSampler sampler, out IProgress<SamplingProgress> report, string description = "sampling")
+    {
+        var weights = plan.Batches.Select(b => (double)b.MoleculeIds.Count * b.PaddedSize * b.PaddedSize).ToArray();
+        var before = new double[weights.Length + 1];
+        for (int b = 0; b < weights.Length; b++) before[b + 1] = before[b] + weights[b];
+        int k = Math.Max(1, sampler.Grid.Count - 1);
+        var line = new ProgressLine(description, before[^1] * k, "", counts: false);
+        report = new SyncProgress<SamplingProgress>(s => line.Report(before[s.BatchIndex] * k + weights[s.BatchIndex] * s.Step,
+            $"{s.MoleculesDone}/{s.MoleculesTotal} molecules, batch {s.BatchIndex + 1}/{s.BatchCount} at step {s.Step}/{s.StepsPerBatch}"));
+        return line;
     }
 }

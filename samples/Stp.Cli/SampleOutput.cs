@@ -92,8 +92,11 @@ internal sealed class SampleOutput : IDisposable
         string kept;
         if (Written == 0)
         {
-            File.Delete(Path.Combine(Folder, PartXyz));
-            File.Delete(Path.Combine(Folder, PartSdf));
+            if (Directory.Exists(Folder)) // stopped before the first batch: the folder may not exist yet
+            {
+                File.Delete(Path.Combine(Folder, PartXyz));
+                File.Delete(Path.Combine(Folder, PartSdf));
+            }
             kept = $"no molecule of the {total} was finished, nothing was written";
         }
         else

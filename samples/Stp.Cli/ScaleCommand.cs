@@ -14,8 +14,9 @@ internal static class ScaleCommand
         var z = new Option<string>("--normalize") { Description = "Z in eq. 12: 'mean' (dataset mean scale, the paper's text) or a reference size N (the authors' code: 29 for QM9)", DefaultValueFactory = _ => "mean" };
         var minCount = new Option<int>("--min-molecules") { Description = "Sizes with fewer molecules use the power-law fit (default 1)", DefaultValueFactory = _ => 1 }.InRange(1);
         var output = new Option<string>("--out") { Description = "Output JSON (default gamma.json); a PNG plot is written beside it", DefaultValueFactory = _ => "gamma.json" };
+        var device = Common.NoTorchDeviceOption("scale");
         var cmd = new Command("scale", "Compute the StP prior scale gamma_N per molecule size (convex-hull scale, paper eq. 11-12); writes JSON and a plot.")
-        { data, dataset, z, minCount, output };
+        { data, dataset, z, minCount, output, device };
         cmd.SetAction(r =>
         {
             var path = r.GetValue(output)!;

@@ -1,5 +1,6 @@
 using Stp.Objectives;
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using Stp.Backbones.Edm;
@@ -45,7 +46,7 @@ internal static class TrainCommand
         var ema = new Option<double>("--ema") { Description = "EMA decay (default 0.9999; 0 = off)", DefaultValueFactory = _ => 0.9999 }.Fraction();
         var maxTrain = new Option<int?>("--max-molecules") { Description = "Use only the first N training molecules (after the split)" }.InRange(1);
         var outDir = new Option<string>("--out") { Description = "Run folder (default runs/<dataset>-<prior>); one that holds a run needs --resume or --force" };
-        var resume = new Option<bool>("--resume") { Description = "Continue from <out>/checkpoint.safetensors (same seed, exactly)" };
+        var resume = new Option<bool>("--resume") { Description = $"Continue the run in --out from its checkpoint, exactly; the other options come from its {RunManifest.FileName} (a flag that contradicts the run is refused; --lr, the stop rule, the checkpoint and evaluation cadence, --device and --data's path may change, recorded in run.log)" };
         var force = new Option<bool>("--force") { Description = "Start a new run in an --out that holds one (its files move to <out>/replaced-<time>)" };
         var ckptEvery = new Option<int>("--checkpoint-every") { Description = "Save a checkpoint every N steps (default 200)", DefaultValueFactory = _ => 200 }.InRange(1);
         var evalEvery = new Option<int>("--eval-every") { Description = "Sample and report molecule stability every N steps (default 2000; 0 = never)", DefaultValueFactory = _ => 2000 }.InRange(0);
@@ -54,15 +55,21 @@ internal static class TrainCommand
         var lowMemory = new Option<bool>("--low-memory") { Description = "Return freed native memory to the OS (lower peak memory, somewhat slower; Linux/glibc)" };
         var objective = new Option<string>("--objective") { Description = "epsilon (diffusion, EDM's noise prediction; default) or flow (flow matching on the linear interpolant, velocity prediction; StP scales its prior the same way; EDM backbone)", DefaultValueFactory = _ => "epsilon" };
         var condition = new Option<string[]>("--condition") { Description = "Train a conditional model on these QM9 properties (e.g. alpha, or alpha,gap), in EDM's units, on the generator half of the conditional protocol", AllowMultipleArgumentsPerToken = true };
+        var tensorBoard = new Option<bool>("--tensorboard") { Description = $"Write TensorBoard event files to <out>/{RunMetrics.TensorBoardFolder} (default true; --tensorboard false turns them off; {RunMetrics.JsonLines} is always written)", DefaultValueFactory = _ => true };
+        var config = new Option<string?>("--config") { Description = "JSON file of options, named as the options without the dashes, e.g. {\"batch-size\": 64, \"prior\": \"stp\"}; flags on the command line override it; a run's manifest.json reuses that run's options" };
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
         var cmd = new Command("train", "Train a diffusion model (EDM, GeoLDM or RADM backbone) with StP, the plain prior or the -N ablation; checkpoints can be resumed.")
-        { dataset, data, download, prior, gamma, gammaReference, backbone, latent, stage, ditSize, autoencoder, size, nf, layers, batch, steps, epochs, budget, lr, ema, maxTrain, outDir, resume, force, ckptEvery, evalEvery, evalSamples, maxSkipped, lowMemory, objective, condition, seed, device, threads };
+        { dataset, data, download, prior, gamma, gammaReference, backbone, latent, stage, ditSize, autoencoder, size, nf, layers, batch, steps, epochs, budget, lr, ema, maxTrain, outDir, resume, force, ckptEvery, evalEvery, evalSamples, maxSkipped, lowMemory, objective, condition, tensorBoard, config, seed, device, threads };
+        string FolderOf(ParseResult p) => p.GetValue(outDir) ?? Path.Combine("runs", $"{p.GetValue(dataset)!.ToLowerInvariant()}-{Common.PriorName(Common.ParsePrior(p.GetValue(prior)!))}");
         cmd.SetAction(async (r, ct) =>
         {
-            // 1. Everything that can be checked without data: options, their combinations, the run folder.
+            // 1. Everything that can be checked without data: options (the command line over --config; on --resume, the
+            //    run's manifest fills in the rest and refuses a conflicting value), their combinations, the run folder.
+            (r, var request) = TrainSettings.Resolve(cmd, r, config, resume, FolderOf);
+            var dev = Common.ResolveDevice(r.GetValue(device)!, r.GetValue(threads));
             var ds = r.GetValue(dataset)!.ToLowerInvariant();
             var priorKind = Common.ParsePrior(r.GetValue(prior)!);
-            var folder = r.GetValue(outDir) ?? Path.Combine("runs", $"{ds}-{Common.PriorName(priorKind)}");
+            var folder = FolderOf(r);
             var backboneName = r.GetValue(backbone)!.ToLowerInvariant();
             ITrainingObjective trainingObjective = r.GetValue(objective)!.ToLowerInvariant() switch
             {
@@ -84,7 +91,6 @@ internal static class TrainCommand
             if (r.GetValue(data) is string given && !File.Exists(given) && !Directory.Exists(given)) throw new FileNotFoundException($"--data: {given} does not exist.", given);
             if (r.GetValue(data) is null && !(r.GetValue(download) && ds == "qm9")) throw new UsageException("--data is required (or --download for QM9).");
             var timeBudget = r.GetValue(budget) is string b ? OptionChecks.ParseDuration(b) : (TimeSpan?)null;
-            var dev = Common.ResolveDevice(r.GetValue(device)!, r.GetValue(threads));
             bool resuming = backboneName == "radm"
                 ? RadmTraining.ClaimFolders(folder, r.GetValue(stage), resumeRequested, r.GetValue(force))
                 : RunFolder.Claim(folder, resumeRequested, r.GetValue(force));
@@ -105,13 +111,17 @@ internal static class TrainCommand
             if (bad.Count > 0) { Console.WriteLine($"Skipping {bad.Count} molecules with elements outside the {ds} vocabulary."); train = train.Except(bad).ToList(); }
             if (r.GetValue(maxTrain) is int mt) train = train.Take(mt).ToList();
             Console.WriteLine($"{all.Count} molecules: train {train.Count}, validation {valid.Count}, held-out test {test.Count}");
+            request.Split["molecules"] = all.Count;
+            request.Split["train"] = train.Count;
+            request.Split["validation"] = valid.Count;
+            request.Split["test"] = test.Count;
 
             if (backboneName == "radm")
             {
                 return RadmTraining.Run(new RadmTrainRequest(ds, features, train, dataPath, folder, dev, r.GetValue(stage), r.GetValue(ditSize),
                     r.GetValue(size)!, r.GetValue(nf), r.GetValue(layers), priorKind, () => ResolveGamma(r.GetValue(gamma)!, ds, train, r.GetValue(gammaReference)),
                     r.GetValue(batch), r.GetValue(steps), r.GetValue(epochs), timeBudget, r.GetValue(lr), r.GetValue(ema),
-                    resumeRequested, r.GetValue(autoencoder), r.GetValue(ckptEvery), r.GetValue(evalEvery), r.GetValue(evalSamples), r.GetValue(maxSkipped), r.GetValue(seed), conditionNames), ct);
+                    resumeRequested, r.GetValue(autoencoder), r.GetValue(ckptEvery), r.GetValue(evalEvery), r.GetValue(evalSamples), r.GetValue(maxSkipped), r.GetValue(seed), conditionNames, request, r.GetValue(tensorBoard)), ct);
             }
 
             // 3. The model: resumed or new (weight initialisation seeded by the run's seed).
@@ -155,6 +165,8 @@ internal static class TrainCommand
                 BatchSize = r.GetValue(batch), LearningRate = r.GetValue(lr) ?? resumedLr ?? TrainingLoop.DefaultLearningRate,
                 EmaDecay = r.GetValue(ema), Seed = runSeed, MaxSkippedSteps = r.GetValue(maxSkipped),
             };
+            request.Config["seed"] = runSeed; // a checkpoint's seed is the run's (an older run folder resumes with it)
+            request.Config["lr"] = options.LearningRate;
             using var trainer = new DiffusionTrainer(model, train, options, dev);
             var meta = new Dictionary<string, string> { ["data"] = Path.GetFullPath(dataPath), ["lr"] = options.LearningRate.ToString(CultureInfo.InvariantCulture) };
             if (resuming) trainer.LoadCheckpoint(ckptPath);
@@ -162,7 +174,7 @@ internal static class TrainCommand
             long? maxSteps = r.GetValue(steps);
             if (r.GetValue(epochs) is double ep) maxSteps = Math.Min(maxSteps ?? long.MaxValue, (long)Math.Ceiling(ep * trainer.StepsPerEpoch));
             return TrainingLoop.Run(trainer, new TrainingLoopOptions(folder, ckptPath, meta, maxSteps, timeBudget, r.GetValue(ckptEvery), r.GetValue(evalEvery),
-                r.GetValue(evalSamples), ds, dev, resumedLr), ct);
+                r.GetValue(evalSamples), ds, dev, resumedLr, request, r.GetValue(tensorBoard)), ct);
         });
         return cmd;
     }

@@ -93,19 +93,13 @@ internal static class TrainPredictorCommand
 
     private static IReadOnlyList<PredictorEpoch> Train(PropertyPredictor p, PredictorTrainerOptions options, IReadOnlyList<Molecule> train, IReadOnlyList<Molecule> valid, string log, CancellationToken ct)
     {
-        var progress = new ProgressLine();
-        var history = new PredictorTrainer(p, options).Train(train, valid, new SyncProgress(e =>
+        using var progress = new ProgressLine("training the predictor", options.Epochs, "epochs");
+        var history = new PredictorTrainer(p, options).Train(train, valid, new SyncProgress<PredictorEpoch>(e =>
         {
             File.AppendAllText(log, string.Create(CultureInfo.InvariantCulture, $"{e.Epoch},{e.LearningRate:G6},{e.TrainLoss:G6},{e.ValidationMae:G6},{(e.IsBest ? 1 : 0)},{e.Seconds:F2}\n"));
-            progress.Update($"epoch {e.Epoch + 1}/{options.Epochs} L1 {e.TrainLoss:F4} validation MAE {e.ValidationMae:G4}{(e.IsBest ? " (best)" : "")} {e.Seconds:F1} s/epoch", force: true);
+            progress.Report(e.Epoch + 1, string.Create(CultureInfo.InvariantCulture, $"L1 {e.TrainLoss:F4}, validation MAE {e.ValidationMae:G4}{(e.IsBest ? " (best)" : "")}, {e.Seconds:F1} s/epoch"));
         }), ct);
         progress.Done();
         return history;
-    }
-
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class SyncProgress(Action<PredictorEpoch> report) : IProgress<PredictorEpoch>
-    {
-        public void Report(PredictorEpoch value) => report(value);
     }
 }

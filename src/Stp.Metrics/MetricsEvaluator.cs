@@ -72,14 +72,21 @@ public sealed class MetricsEvaluator
     /// not use: those are scored as invalid (empty) molecules, so that nothing is silently dropped from the rates, and the
     /// result says how many molecules were read, evaluated and skipped (<see cref="EvaluationResult.SkippedCount"/>).
     /// </summary>
-    public EvaluationResult Evaluate(IReadOnlyList<Molecule> molecules, int skippedRecords)
+    public EvaluationResult Evaluate(IReadOnlyList<Molecule> molecules, int skippedRecords) => Evaluate(molecules, skippedRecords, null);
+
+    /// <summary>
+    /// <see cref="Evaluate(IReadOnlyList{Molecule}, int)"/> that tells <paramref name="progress"/> how many molecules
+    /// (and skipped records) are evaluated so far, about a hundred times over the run, from the worker threads (so the
+    /// receiver must be thread-safe); for a progress display with an ETA on large sample files.
+    /// </summary>
+    public EvaluationResult Evaluate(IReadOnlyList<Molecule> molecules, int skippedRecords, IProgress<int>? progress)
     {
         ArgumentNullException.ThrowIfNull(molecules);
         ArgumentOutOfRangeException.ThrowIfNegative(skippedRecords);
         return EvaluateAll(molecules.Count + skippedRecords, i => i >= molecules.Count
             ? new MoleculeMetrics(0, 0, false, false, null, MoleculeIssue.Empty, "malformed record, skipped by the reader", 0)
             : molecules[i] is { } m ? Safe(m.AtomicNumbers, m.Positions)
-            : new MoleculeMetrics(0, 0, false, false, null, MoleculeIssue.Empty, "molecule is null", 0), skippedRecords);
+            : new MoleculeMetrics(0, 0, false, false, null, MoleculeIssue.Empty, "molecule is null", 0), skippedRecords, progress);
     }
 
     /// <summary>Evaluates molecules given as atomic numbers and flat positions (Angstrom), and aggregates.</summary>
@@ -120,10 +127,15 @@ public sealed class MetricsEvaluator
     }
 
     /// <summary>Evaluates molecule 0..count-1 in parallel (each result in its own slot) and aggregates in input order.</summary>
-    private EvaluationResult EvaluateAll(int count, Func<int, MoleculeMetrics> evaluate, int skipped = 0)
+    private EvaluationResult EvaluateAll(int count, Func<int, MoleculeMetrics> evaluate, int skipped = 0, IProgress<int>? progress = null)
     {
         var results = new MoleculeMetrics[count];
-        Parallel.For(0, count, i => results[i] = evaluate(i));
+        int done = 0, every = Math.Max(1, count / 100);
+        Parallel.For(0, count, i =>
+        {
+            results[i] = evaluate(i);
+            if (progress is not null && Interlocked.Increment(ref done) is var d && (d % every == 0 || d == count)) progress.Report(d);
+        });
         return new EvaluationResult(results, TrainingSet, skipped);
     }
 

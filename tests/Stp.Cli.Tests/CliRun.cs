@@ -8,10 +8,25 @@ namespace Stp.Cli.Tests;
 internal static class CliRun
 {
     /// <summary>Runs the CLI with stdout and stderr captured; <paramref name="ct"/> stops the command as Ctrl+C does.</summary>
-    public static (int Code, string Out, string Err) Capture(string[] args, CancellationToken ct = default)
+    public static (int Code, string Out, string Err) Capture(string[] args, CancellationToken ct = default) => Capture(args, new StringWriter(), ct);
+
+    /// <summary>
+    /// Runs the CLI and stops it as Ctrl+C does as soon as its output contains <paramref name="trigger"/> (with
+    /// <see cref="ProgressLine.PlainInterval"/> zero, so that every progress report is a line): an interruption at a known step.
+    /// </summary>
+    public static (int Code, string Out, string Err) CaptureStoppingAt(string[] args, string trigger)
+    {
+        using var cts = new CancellationTokenSource();
+        var before = ProgressLine.PlainInterval;
+        ProgressLine.PlainInterval = TimeSpan.Zero;
+        try { return Capture(args, new TriggerWriter(trigger, cts), cts.Token); }
+        finally { ProgressLine.PlainInterval = before; }
+    }
+
+    private static (int Code, string Out, string Err) Capture(string[] args, StringWriter stdout, CancellationToken ct)
     {
         var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var stderr = new StringWriter();
         Console.SetOut(TextWriter.Synchronized(stdout));
         Console.SetError(TextWriter.Synchronized(stderr));
         try
@@ -23,6 +38,20 @@ internal static class CliRun
         {
             Console.SetOut(oldOut);
             Console.SetError(oldErr);
+        }
+    }
+
+    /// <summary>Captured output that cancels a token once it contains a trigger text.</summary>
+    private sealed class TriggerWriter(string trigger, CancellationTokenSource cts) : StringWriter
+    {
+        public override void Write(char value) { base.Write(value); Check(); }
+        public override void Write(string? value) { base.Write(value); Check(); }
+        public override void Write(char[] buffer, int index, int count) { base.Write(buffer, index, count); Check(); }
+        public override void WriteLine(string? value) { base.WriteLine(value); Check(); }
+
+        private void Check()
+        {
+            if (!cts.IsCancellationRequested && GetStringBuilder().ToString().Contains(trigger, StringComparison.Ordinal)) cts.Cancel();
         }
     }
 

@@ -35,6 +35,7 @@ public class OptionValidationTests
     [TestCase("train", "--model-size", "huge", "--model-size: unknown size 'huge' (tiny, small, medium, released)")]
     [TestCase("train", "--backbone", "gpt", "--backbone: unknown backbone 'gpt'")]
     [TestCase("train", "--threads", "0", "--threads must be in 1..1024 (got 0)")]
+    [TestCase("train", "--objective", "gan", "--objective: unknown objective 'gan' (epsilon, flow)")]
     [TestCase("sample", "--n", "0", "--n must be in 1..10000000 (got 0)")]
     [TestCase("sample", "--n", "-3", "--n must be in 1..10000000 (got -3)")]
     [TestCase("sample", "--batch-size", "0", "--batch-size must be in 1..100000")]

@@ -51,6 +51,23 @@ public class RadmCliTests
         Assert.That(Run(Train(run, "--stage", "diffusion", "--resume", "--steps", "5")), Is.EqualTo(0));
         Assert.That(Steps(Path.Combine(run, "train_log.csv")), Is.EqualTo(new[] { "1", "2", "3", "4", "5" }), "stage 2 resumed at step 4");
 
+        foreach (var (folder, stage, steps) in new[] { (Path.Combine(run, "autoencoder"), "autoencoder", 4L), (run, "diffusion", 5L) })
+        {
+            var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(folder, RunManifest.FileName)))!;
+            Assert.That(manifest["training"]!["stage"]!.GetValue<string>(), Is.EqualTo(stage));
+            Assert.That(manifest["step"]!.GetValue<long>(), Is.EqualTo(steps));
+            Assert.That(manifest["config"]!["backbone"]!.GetValue<string>(), Is.EqualTo("radm"));
+            Assert.That(manifest["config"]!["batch-size"]!.GetValue<int>(), Is.EqualTo(8));
+            Assert.That(manifest["sessions"]!.AsArray(), Has.Count.EqualTo(2), "the first run and the stage's resume");
+            Assert.That(manifest["training"]!["trainer"]!["emaDecay"]!.GetValue<double>(), Is.EqualTo(stage == "autoencoder" ? 0 : 0.9999), "RADM's stage-1 recipe: no EMA");
+        }
+        var err = new StringWriter();
+        var old = Console.Error;
+        Console.SetError(err);
+        try { Assert.That(Run("train", "--out", run, "--resume", "--dit-size", "small", "--threads", "1"), Is.EqualTo(2), "the run's DiT is tiny"); }
+        finally { Console.SetError(old); }
+        Assert.That(err.ToString(), Does.Contain("--dit-size small conflicts with the run").And.Contain("trained with --dit-size tiny"));
+
         var ckpt = Path.Combine(run, "checkpoint.safetensors");
         var samples = Path.Combine(_dir, "samples");
         Assert.That(Run("sample", "--checkpoint", ckpt, "--n", "4", "--steps", "20", "--out", samples, "--threads", "1"), Is.EqualTo(0));

@@ -42,6 +42,12 @@ public sealed class DiffusionSampler
     /// <summary>Options.</summary>
     public SamplerOptions Options { get; }
 
+    /// <summary>
+    /// Optional per-step progress: told after every reverse step of every batch (on the sampling thread, before the
+    /// next step starts), for a progress display with an ETA. Null (the default) reports nothing.
+    /// </summary>
+    public IProgress<SamplingProgress>? StepProgress { get; init; }
+
     /// <summary>The visited integer times, T down to 0 (K + 1 values: K reverse steps, then the final step at 0).</summary>
     public IReadOnlyList<int> Grid { get; }
 
@@ -105,7 +111,11 @@ public sealed class DiffusionSampler
         for (int k = 0; k < plan.Batches.Count; k++)
         {
             var batch = plan.Batches[k];
-            var molecules = InEvalMode(() => SampleBatch(batch, noise, device, observer, ct));
+            int index = k, before = done;
+            Action<int>? stepDone = StepProgress is { } sp
+                ? step => sp.Report(new SamplingProgress(index, plan.Batches.Count, batch, step, Grid.Count - 1, before, total))
+                : null;
+            var molecules = InEvalMode(() => SampleBatch(batch, noise, device, observer, stepDone, ct));
             done += molecules.Length;
             yield return new SampledBatch(k, plan.Batches.Count, batch, molecules, done, total);
         }
@@ -131,7 +141,7 @@ public sealed class DiffusionSampler
         }
     }
 
-    private Molecule[] SampleBatch(SamplingBatch batch, MoleculeNoise noise, Device device, ISamplingObserver? observer, CancellationToken ct)
+    private Molecule[] SampleBatch(SamplingBatch batch, MoleculeNoise noise, Device device, ISamplingObserver? observer, Action<int>? stepDone, CancellationToken ct)
     {
         var schedule = Model.Schedule;
         int b = batch.Sizes.Count, n = batch.PaddedSize, L = Model.Codec.LatentFeatureCount;
@@ -158,6 +168,7 @@ public sealed class DiffusionSampler
             var next = new LatentBatch(CenterOfMass.Remove(step.Zs.X, mask).MoveToOuterDisposeScope(), (step.Zs.H * mask).MoveToOuterDisposeScope());
             z.X.Dispose(); z.H.Dispose();
             z = next;
+            stepDone?.Invoke(k + 1);
         }
 
         if (Model.Objective.Target == Stp.Objectives.PredictionTarget.Velocity)
