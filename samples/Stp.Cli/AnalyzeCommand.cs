@@ -55,7 +55,7 @@ internal static class AnalyzeCommand
             var report = SizeReport.From(result);
             report.WriteCsv(Path.Combine(folder, "metrics_by_size.csv"));
             report.WriteJson(Path.Combine(folder, "metrics_by_size.json"));
-            report.WritePlot(Path.Combine(folder, "metrics_by_size.png"), $"{prior}: metrics by molecule size");
+            report.WritePlot(Path.Combine(folder, "metrics_by_size.png"), $"{Path.GetFileNameWithoutExtension(r.GetValue(checkpoint)!)} ({prior}): metrics by molecule size");
             Console.WriteLine(result.ToTable(prior));
 
             // 2. Alignment curves for chosen sizes.

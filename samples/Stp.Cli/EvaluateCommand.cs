@@ -18,9 +18,10 @@ internal static class EvaluateCommand
         var propertyModel = new Option<string[]>("--property-model") { Description = "Property predictor(s) from 'stp train-predictor' for --conditional", AllowMultipleArgumentsPerToken = true };
         var structure = new Option<string?>("--structure-data") { Description = "Reference dataset for bond-length and bond-angle Jensen-Shannon divergences (QM9: its training split); writes structure.csv" };
         var structureCount = new Option<int>("--structure-molecules") { Description = "Reference molecules for --structure-data (default 10000)", DefaultValueFactory = _ => 10000 };
+        var label = new Option<string?>("--label") { Description = "Name of the model, shown in the table and in the plot's title (default: the samples' folder and file name)" };
         var device = Common.DeviceOption();
         var cmd = new Command("evaluate", "Stability, validity, uniqueness (and novelty) of a sample file, overall and per molecule size, with a plot; with --conditional, the property MAE table.")
-        { input, dataset, novelty, outDir, conditional, propertyModel, structure, structureCount, device };
+        { input, dataset, novelty, outDir, conditional, propertyModel, structure, structureCount, label, device };
         cmd.SetAction(r =>
         {
             var path = r.GetValue(input)!;
@@ -32,8 +33,9 @@ internal static class EvaluateCommand
             if (r.GetValue(conditional) != predictors.Length > 0) throw new UsageException("--conditional and --property-model go together.");
             if (r.GetValue(structureCount) < 1) throw new UsageException("--structure-molecules must be at least 1.");
             if (r.GetValue(structure) is string sd && !File.Exists(sd) && !Directory.Exists(sd)) throw new UsageException($"--structure-data: {sd} not found.");
-            var result = Run(path, ds, r.GetValue(novelty), folder);
-            Console.WriteLine(result.ToTable(Path.GetFileName(path)));
+            var name = r.GetValue(label) ?? DefaultLabel(path);
+            var result = Run(path, ds, r.GetValue(novelty), folder, name);
+            Console.WriteLine(result.ToTable(name));
             Console.WriteLine($"Per-size report: {Path.Combine(folder, "metrics_by_size.csv")}, .json and .png");
             if (r.GetValue(structure) is string structureData)
                 Console.WriteLine(Structure(path, ds, structureData, r.GetValue(structureCount), folder));
@@ -44,7 +46,15 @@ internal static class EvaluateCommand
         return cmd;
     }
 
-    internal static EvaluationResult Run(string path, string dataset, string? noveltyData, string folder)
+    /// <summary>The samples' folder and file name ("run-stp/samples.xyz"), which names the model for files written by stp sample.</summary>
+    internal static string DefaultLabel(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var parent = Path.GetFileName(Path.GetDirectoryName(full));
+        return string.IsNullOrEmpty(parent) ? Path.GetFileName(full) : $"{parent}/{Path.GetFileName(full)}";
+    }
+
+    internal static EvaluationResult Run(string path, string dataset, string? noveltyData, string folder, string? label = null)
     {
         if (dataset is not ("qm9" or "geom")) throw new UsageException($"--dataset: unknown dataset '{dataset}' (qm9, geom).");
         List<Molecule> mols;
@@ -79,7 +89,7 @@ internal static class EvaluateCommand
         }
         Directory.CreateDirectory(folder);
         MetricSummary.From(result).Write(Path.Combine(folder, SummaryName));
-        WriteReport(SizeReport.From(result), folder, Path.GetFileName(path));
+        WriteReport(SizeReport.From(result), folder, label ?? DefaultLabel(path));
         return result;
     }
 

@@ -32,7 +32,7 @@ internal static class QuickstartCommand
             var sw = Stopwatch.StartNew();
             var mols = SampleCommand.Run(diffusion, options, n, "efficient", 100, r.GetValue(seed), dev, ct, output: output);
             Console.WriteLine($"Sampled {mols.Count} molecules in {sw.Elapsed.TotalSeconds:F1} s ({sw.Elapsed.TotalSeconds / mols.Count:F3} s per molecule, {options.ReverseStep.Name} sampler, {options.Steps ?? diffusion.Schedule.Timesteps} steps, efficient batching).");
-            var result = EvaluateCommand.Run(Path.Combine(folder, "samples.xyz"), Models.Dataset(diffusion), null, folder);
+            var result = EvaluateCommand.Run(Path.Combine(folder, "samples.xyz"), Models.Dataset(diffusion), null, folder, Path.GetFileNameWithoutExtension(path));
             Console.WriteLine();
             Console.WriteLine(result.ToTable("EDM-StP (shipped model)"));
             Console.WriteLine($"Wrote {folder}/samples.sdf, samples.xyz, metrics_by_size.csv/.json and metrics_by_size.png");

@@ -75,10 +75,15 @@ internal sealed class SampleOutput : IDisposable
         var writable = molecules.Where(SdfFile.CanWrite).ToList();
         if (writable.Count < molecules.Count)
             Console.Error.WriteLine($"{molecules.Count - writable.Count} diverged molecules (coordinates beyond 10,000 A) are left out of the SDF; the XYZ file has all {molecules.Count}.");
-        SdfFile.Write(Path.Combine(Folder, Sdf), writable.Select(m => (m, BondInference.Infer(m, _vocabulary))));
         XyzFile.Write(Path.Combine(Folder, Xyz), molecules);
         File.Delete(Path.Combine(Folder, PartXyz));
         File.Delete(Path.Combine(Folder, PartSdf));
+        if (writable.Count == 0)
+        {
+            File.Delete(Path.Combine(Folder, Sdf)); // an SDF of an earlier run would not match the new XYZ
+            throw new InvalidDataException($"None of the {molecules.Count} molecules can be written to {Path.Combine(Folder, Sdf)} (all diverged beyond 10,000 A); no empty SDF was written. {Path.Combine(Folder, Xyz)} holds them all.");
+        }
+        SdfFile.Write(Path.Combine(Folder, Sdf), writable.Select(m => (m, BondInference.Infer(m, _vocabulary))));
     }
 
     /// <summary>

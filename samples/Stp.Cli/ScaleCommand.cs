@@ -46,9 +46,13 @@ internal static class ScaleCommand
             }
             Console.WriteLine("(* = from the power-law fit: too few or no molecules of that size)");
             var png = Path.ChangeExtension(path, ".png");
-            var sizes = Enumerable.Range(1, table.MaxAtoms).Where(n => table.Gammas[n] > 0).ToArray();
-            PlotWriter.WriteLines(png, "StP prior scale by molecule size", "atoms N", "value",
-                [new PlotSeries("gamma_N", sizes.Select(n => (double)n).ToArray(), sizes.Select(n => table.Gammas[n]).ToArray())], width: 800, height: 500);
+            var published = r.GetValue(dataset)!.ToLowerInvariant() switch
+            {
+                "qm9" => PriorScaleTable.PublishedQm9,
+                "geom" => PriorScaleTable.PublishedGeomDrugs,
+                _ => null,
+            };
+            table.WritePlot(png, published);
             Console.WriteLine($"Wrote {path} and {png}");
             return 0;
         });

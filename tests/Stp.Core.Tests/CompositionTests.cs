@@ -74,8 +74,18 @@ public class CompositionTests
             Assert.That(back.Molecule.Positions[3], Is.EqualTo(1.2).Within(1e-4));
             Assert.That(back.Bonds, Is.EqualTo(new[] { (0, 1, 2), (0, 2, 1) }));
             Assert.That(back.Molecule.Properties["id"], Is.EqualTo("x1"));
+            Assert.That(File.ReadLines(path).First(), Is.EqualTo("x1 N=3 CHO"), "the title names the molecule and its size (formula in Hill order)");
         }
         finally { File.Delete(path); }
+    }
+
+    [Test]
+    public void SdfIsNeverWrittenEmpty()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"stp-{Guid.NewGuid():N}.sdf");
+        var e = Assert.Throws<InvalidOperationException>(() => SdfFile.Write(path, Array.Empty<(Molecule, IReadOnlyList<(int, int, int)>)>()))!;
+        Assert.That(e.Message, Does.Contain(path));
+        Assert.That(File.Exists(path), Is.False);
     }
 
     [Test]

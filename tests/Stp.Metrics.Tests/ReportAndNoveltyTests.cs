@@ -63,9 +63,21 @@ public class ReportAndNoveltyTests
         Assert.That(bytes.Length, Is.GreaterThan(10_000));
 
         var series = report.ToPlotSeries();
-        Assert.That(series.Select(x => x.Label), Is.EqualTo(new[] { "Atom Sta", "Mol Sta", "Valid", "Valid & Unique" }), "no novelty, no Novel curve");
+        Assert.That(series.Select(x => x.Label), Is.EqualTo(new[] { "Atom Sta", "Mol Sta", "Valid", "Valid & Unique", "Single fragment" }), "no novelty, no Novel curve");
         Assert.That(series[2].X, Is.EqualTo(report.Rows.Select(r => (double)r.AtomCount)));
         Assert.That(series[2].Y, Is.EqualTo(report.Rows.Select(r => 100 * r.Validity)));
+        Assert.That(series[3].Dashed, Is.True, "Valid & Unique is dashed so that it shows where it runs on top of Valid");
+        // The validity band is Wilson's 95% interval of each size's counts, computed here from the fixture's own tallies.
+        for (int i = 0; i < report.Rows.Count; i++)
+        {
+            var refRows = fx.Rows.Where(r => r.NAtoms == report.Rows[i].AtomCount).ToList();
+            double n = refRows.Count, p = refRows.Count(r => r.Valid) / n, z = 1.96;
+            double centre = (p + z * z / (2 * n)) / (1 + z * z / n), half = z / (1 + z * z / n) * Math.Sqrt(p * (1 - p) / n + z * z / (4 * n * n));
+            Assert.That(series[2].Low![i], Is.EqualTo(100 * Math.Max(0, centre - half)).Within(1e-9));
+            Assert.That(series[2].High![i], Is.EqualTo(100 * Math.Min(1, centre + half)).Within(1e-9));
+            Assert.That(series[2].Low![i], Is.LessThanOrEqualTo(series[2].Y[i]).And.Not.GreaterThan(series[2].High![i]));
+        }
+        Assert.That(report.ToCountSeries().Y, Is.EqualTo(report.Rows.Select(r => (double)r.Molecules)));
 
         var table = report.ToTable("fixture");
         Assert.That(table, Does.Contain("| Atom Sta (%) | Mol Sta (%) | Valid (%) | Single fragment (%) | Valid & Unique (%) |"));

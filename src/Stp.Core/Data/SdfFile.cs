@@ -8,13 +8,24 @@ namespace Stp.Data;
 public static class SdfFile
 {
     /// <summary>Writes molecules and their bonds (i, j, order 1..3) atomically.</summary>
+    /// <exception cref="InvalidOperationException">There are no records: an empty file is not written (an existing one is kept).</exception>
     public static void Write(string path, IEnumerable<(Molecule Molecule, IReadOnlyList<(int I, int J, int Order)> Bonds)> records)
     {
         AtomicFile.Write(path, s =>
         {
             using var w = new StreamWriter(s, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-            foreach (var (m, bonds) in records) WriteOne(w, m, bonds);
+            int written = 0;
+            foreach (var (m, bonds) in records) { WriteOne(w, m, bonds); written++; }
+            if (written == 0) throw new InvalidOperationException($"No molecules to write to {path}: an empty SDF file is not written.");
         });
+    }
+
+    /// <summary>The title line of a record: the molecule's id (or "molecule"), its size and its formula, e.g. "17 N=19 C7H10O2".</summary>
+    public static string Title(Molecule m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        var title = $"{m.Id ?? "molecule"} N={m.AtomCount} {m.Formula}";
+        return title.Length <= 80 ? title : title[..80]; // V2000 title lines hold 80 characters
     }
 
     /// <summary>Writes one V2000 record.</summary>
@@ -23,7 +34,7 @@ public static class SdfFile
         if (m.AtomCount > 999 || bonds.Count > 999) throw new ArgumentException($"V2000 holds at most 999 atoms and bonds (molecule {m.Id}: {m.AtomCount} atoms, {bonds.Count} bonds).");
         var ci = CultureInfo.InvariantCulture;
         if (!CanWrite(m)) throw new ArgumentException($"Molecule {m.Id}: coordinates outside the V2000 range (|x| < 10000 A) or not finite.");
-        w.Write((m.Id ?? m.Formula) + "\n");
+        w.Write(Title(m) + "\n");
         w.Write("  Stp     3D\n\n");
         w.Write(string.Format(ci, "{0,3}{1,3}  0  0  0  0  0  0  0  0999 V2000\n", m.AtomCount, bonds.Count));
         for (int a = 0; a < m.AtomCount; a++)

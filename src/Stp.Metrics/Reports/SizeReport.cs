@@ -86,24 +86,35 @@ public sealed class SizeReport
     public void WriteJson(string path) => AtomicFile.WriteAllText(path, ToJson());
 
     /// <summary>
-    /// The per-size curves in % against N, as the plot of the metrics by size draws them: Atom Sta, Mol Sta, Valid,
-    /// Valid &amp; Unique, and Novel when every row has a novelty. The Stp.Metrics.Plotting package draws them
+    /// The per-size curves in % against N, as the plot of the metrics by size draws them: Atom Sta, Mol Sta and Valid
+    /// (these two with 95% Wilson bands from the row's counts), Valid &amp; Unique, Single fragment, and Novel when every
+    /// row has a novelty (dashed, since they often run on top of Valid). The Stp.Metrics.Plotting package draws them
     /// (<c>report.WritePlot(path)</c>).
     /// </summary>
     public IReadOnlyList<PlotSeries> ToPlotSeries()
     {
         double[] x = Rows.Select(r => (double)r.AtomCount).ToArray();
+        double[] Band(Func<SizeReportRow, int> successes, bool high) => Rows
+            .Select(r => r.Molecules > 0 ? 100 * (high ? BinomialInterval.Wilson(successes(r), r.Molecules).High : BinomialInterval.Wilson(successes(r), r.Molecules).Low) : double.NaN)
+            .ToArray();
         var series = new List<PlotSeries>
         {
             new("Atom Sta", x, Rows.Select(r => 100 * r.AtomStability).ToArray()),
-            new("Mol Sta", x, Rows.Select(r => 100 * r.MoleculeStability).ToArray()),
-            new("Valid", x, Rows.Select(r => 100 * r.Validity).ToArray()),
-            new("Valid & Unique", x, Rows.Select(r => 100 * r.ValidAndUnique).ToArray()),
+            new("Mol Sta", x, Rows.Select(r => 100 * r.MoleculeStability).ToArray())
+                { Low = Band(r => r.StableMolecules, false), High = Band(r => r.StableMolecules, true) },
+            new("Valid", x, Rows.Select(r => 100 * r.Validity).ToArray())
+                { Low = Band(r => r.Valid, false), High = Band(r => r.Valid, true) },
+            new("Valid & Unique", x, Rows.Select(r => 100 * r.ValidAndUnique).ToArray()) { Dashed = true },
+            new("Single fragment", x, Rows.Select(r => 100 * r.SingleFragment).ToArray()) { Dashed = true },
         };
         if (Rows.All(r => r.Novelty is not null))
-            series.Add(new("Novel", x, Rows.Select(r => 100 * r.Novelty!.Value).ToArray()));
+            series.Add(new("Novel", x, Rows.Select(r => 100 * r.Novelty!.Value).ToArray()) { Dashed = true });
         return series;
     }
+
+    /// <summary>Molecules per size, for the bars under a per-size plot.</summary>
+    public PlotSeries ToCountSeries() =>
+        new("Molecules", Rows.Select(r => (double)r.AtomCount).ToArray(), Rows.Select(r => (double)r.Molecules).ToArray());
 
     /// <summary>The overall row in the paper's table format (percentages, one decimal; the single-fragment fraction beside validity, novelty when it was computed), and how many molecules were read, evaluated and skipped.</summary>
     public string ToTable(string label = "model")
