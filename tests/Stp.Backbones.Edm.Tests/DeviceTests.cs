@@ -40,6 +40,26 @@ public class DeviceTests
     }
 
     [Test]
+    public void TheSinusoidalEmbeddingUsesItsCachedFrequenciesOnEveryCall()
+    {
+        using var scope = NewDisposeScope();
+        var d = tensor(new[] { 0f, 0.5f, 2.25f, 9f }).reshape(4, 1);
+        for (int call = 0; call < 2; call++)
+        {
+            var e = Stp.Backbones.Edm.Modules.SinusoidsEmbedding.Embed(d).data<float>().ToArray();
+            Assert.That(e, Has.Length.EqualTo(4 * 12));
+            for (int i = 0; i < 4; i++)
+                for (int k = 0; k < 6; k++)
+                {
+                    // EDM: sqrt(d + 1e-8) * 2 pi 4^k / 15, then [sin, cos].
+                    double x = Math.Sqrt(new[] { 0, 0.5, 2.25, 9 }[i] + 1e-8) * (float)(2 * Math.PI * Math.Pow(4, k) / 15.0);
+                    Assert.That(e[i * 12 + k], Is.EqualTo(Math.Sin(x)).Within(2e-4), $"sin, d[{i}], k = {k}, call {call}");
+                    Assert.That(e[i * 12 + 6 + k], Is.EqualTo(Math.Cos(x)).Within(2e-4), $"cos, d[{i}], k = {k}, call {call}");
+                }
+        }
+    }
+
+    [Test]
     public void TheDiOptionsChooseTheDeviceOfTheContainer()
     {
         var options = EgnnOptions.Small(hiddenFeatures: 8, layers: 1);
