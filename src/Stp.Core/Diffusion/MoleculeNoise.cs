@@ -68,7 +68,7 @@ public sealed class MoleculeNoise
     }
 
     /// <summary>Whether draws for <paramref name="device"/> are generated there: on every device but the CPU, where the
-    /// host generator is as fast (docs/gpu.md) and keeps the CPU path unchanged.</summary>
+    /// host generator is faster (benchmarks/README.md, "Noise generation"); both give the same values.</summary>
     internal static bool GeneratesOn(Device device) => ForcedGenerator.Value ?? device.type != DeviceType.CPU;
 
     private static readonly AsyncLocal<bool?> ForcedGenerator = new();
