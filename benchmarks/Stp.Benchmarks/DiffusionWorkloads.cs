@@ -34,21 +34,21 @@ public static class DiffusionWorkloads
 
     private static double Gaussian(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
 
-    /// <summary>A trainer over one batch of <paramref name="batch"/> molecules (every step trains on the same molecules, new t and noise).</summary>
-    public static DiffusionTrainer Trainer(string dataset, int batch)
+    /// <summary>A trainer over one batch of <paramref name="batch"/> molecules (every step trains on the same molecules, new t and noise), on <paramref name="device"/> (default CPU).</summary>
+    public static DiffusionTrainer Trainer(string dataset, int batch, TorchSharp.torch.Device? device = null)
     {
         var (egnn, features, _, prior) = Config(dataset);
         TorchSharp.torch.manual_seed(0);
         var model = DiffusionModel.Create(new EgnnDenoiser(egnn), PriorKind.ScaledPrior, prior, features);
-        return new DiffusionTrainer(model, Molecules(dataset, batch, 3), new TrainerOptions { BatchSize = batch, Seed = 1 });
+        return new DiffusionTrainer(model, Molecules(dataset, batch, 3), new TrainerOptions { BatchSize = batch, Seed = 1 }, device);
     }
 
-    /// <summary>A sampler over <paramref name="steps"/> steps of the T = 1000 grid (the per-step cost is the same as with all 1000).</summary>
-    public static (DiffusionSampler Sampler, SizeDistribution Sizes) Sampler(string dataset, int steps)
+    /// <summary>A sampler over <paramref name="steps"/> steps of the T = 1000 grid (the per-step cost is the same as with all 1000), on <paramref name="device"/> (default CPU).</summary>
+    public static (DiffusionSampler Sampler, SizeDistribution Sizes) Sampler(string dataset, int steps, TorchSharp.torch.Device? device = null)
     {
         var (egnn, features, sizes, prior) = Config(dataset);
         TorchSharp.torch.manual_seed(0);
-        var model = DiffusionModel.Create(new EgnnDenoiser(egnn), PriorKind.ScaledPrior, prior, features);
+        var model = DiffusionModel.Create(new EgnnDenoiser(egnn, device), PriorKind.ScaledPrior, prior, features);
         return (new DiffusionSampler(model, new SamplerOptions { Steps = steps }), sizes);
     }
 }

@@ -10,11 +10,11 @@ namespace Stp.Benchmarks;
 /// <summary>
 /// RADM's DiT-S and DiT-B at RADM's training shapes (QM9 batch 256, GEOM-Drugs batch 64, sizes drawn unsorted from
 /// p(N), each batch padded to its own maximum): forward without autograd (as in sampling) and a DiT training step
-/// (forward, l2 loss on both outputs, backward, AdamW amsgrad). The frozen autoencoder is not included. CPU, or CUDA
-/// with <c>STP_DEVICE=cuda</c>. Very slow on CPU: 1 warm-up and 2 measured iterations.
+/// (forward, l2 loss on both outputs, backward, AdamW amsgrad). The frozen autoencoder is not included. On the CPU and
+/// on CUDA (the Device parameter). Very slow on CPU: 1 warm-up and 2 measured iterations.
 /// </summary>
 [Config(typeof(Config))]
-public class DitBenchmarks
+public class DitBenchmarks : DeviceBenchmark
 {
     private sealed class Config : ShortJobConfig
     {
@@ -24,7 +24,6 @@ public class DitBenchmarks
     private DitDenoiser _dit = null!;
     private DenoiserInput _batch = null!;
     private AdamW _optimizer = null!;
-    private Device _device = CPU;
 
     /// <summary>DiT size (S or B) and dataset shape.</summary>
     [Params("S QM9 b256", "B QM9 b256", "S GEOM b64", "B GEOM b64")]
@@ -34,11 +33,10 @@ public class DitBenchmarks
     public void Setup()
     {
         var parts = Case.Split(' ');
-        _device = Environment.GetEnvironmentVariable("STP_DEVICE") == "cuda" ? CUDA : CPU;
-        _dit = DitWorkloads.Denoiser(parts[0], parts[1], _device);
-        _batch = DitWorkloads.Batch(parts[1], _dit.FeatureCount, _device);
+        _dit = DitWorkloads.Denoiser(parts[0], parts[1], TorchDevice);
+        _batch = DitWorkloads.Batch(parts[1], _dit.FeatureCount, TorchDevice);
         _optimizer = optim.AdamW(_dit.Module.parameters(), lr: 1e-4, amsgrad: true, weight_decay: 1e-12);
-        Console.WriteLine($"// {Case}: {_dit.ParameterCount:N0} parameters, batch {_batch.Positions.shape[0]} padded to {_batch.Positions.shape[1]}, {get_num_threads()} threads, {_device}");
+        Console.WriteLine($"// {Case}: {_dit.ParameterCount:N0} parameters, batch {_batch.Positions.shape[0]} padded to {_batch.Positions.shape[1]}, {get_num_threads()} threads, {TorchDevice}");
     }
 
     [GlobalCleanup]

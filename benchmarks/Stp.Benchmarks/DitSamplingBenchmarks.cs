@@ -12,7 +12,7 @@ namespace Stp.Benchmarks;
 /// of one reverse step alone, which is what 1000-step sampling repeats.
 /// </summary>
 [Config(typeof(Config))]
-public class DitSamplingBenchmarks
+public class DitSamplingBenchmarks : DeviceBenchmark
 {
     private sealed class Config : ShortJobConfig
     {
@@ -30,7 +30,7 @@ public class DitSamplingBenchmarks
     public void Setup()
     {
         var dataset = Case.Split(' ')[0];
-        var (sampler, sizes) = DitWorkloads.Sampler(dataset, "S", steps: 2);
+        var (sampler, sizes) = DitWorkloads.Sampler(dataset, "S", steps: 2, TorchDevice);
         _sampler = sampler;
         _plan = DitWorkloads.Plan(Case, sizes);
         Console.WriteLine($"// {Case}: {_plan.Sizes.Count} molecules, {_plan.Batches.Count} batches, {_plan.PaddedNodeSlots} padded node slots");

@@ -13,7 +13,7 @@ namespace Stp.Benchmarks;
 /// the ratio of the two plans here is the sampling speed-up of the efficient plan for the DiT.
 /// </summary>
 [Config(typeof(Config))]
-public class DitStepBenchmarks
+public class DitStepBenchmarks : DeviceBenchmark
 {
     private sealed class Config : ShortJobConfig
     {
@@ -31,9 +31,9 @@ public class DitStepBenchmarks
     public void Setup()
     {
         var dataset = Case.Split(' ')[0];
-        _dit = DitWorkloads.Denoiser("S", dataset, CPU);
+        _dit = DitWorkloads.Denoiser("S", dataset, TorchDevice);
         var plan = DitWorkloads.Plan(Case, dataset == "QM9" ? SizeDistribution.Qm9 : SizeDistribution.GeomDrugs);
-        _batches = DitWorkloads.PlanBatches(plan, _dit.FeatureCount, CPU);
+        _batches = DitWorkloads.PlanBatches(plan, _dit.FeatureCount, TorchDevice);
         Console.WriteLine($"// {Case}: {plan.Sizes.Count} molecules, batches padded to [{string.Join(", ", plan.Batches.Select(b => b.PaddedSize))}], {plan.PaddedNodeSlots} padded node slots");
     }
 

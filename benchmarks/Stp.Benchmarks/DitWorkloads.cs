@@ -35,7 +35,7 @@ public static class DitWorkloads
         var histogram = dataset == "QM9" ? EgnnWorkloads.Qm9Histogram : EgnnWorkloads.GeomHistogram;
         var sizes = EgnnWorkloads.DrawSizes(histogram, batch ?? (dataset == "QM9" ? 256 : 64), seed: 3);
         var b = EgnnWorkloads.MakeBatch(sizes, latent, seed: 3);
-        return new DenoiserInput(b.Positions.to(device), b.Features.to(device), b.Time.to(device), b.NodeMask.to(device), b.AtomCounts.to(device));
+        return b.On(device);
     }
 
     /// <summary>The latent batches of a sampling plan as one reverse step sees them (each padded to its plan's padded size).</summary>
@@ -47,9 +47,7 @@ public static class DitWorkloads
             var sizes = batch.Sizes.Select(n => (long)n).ToList();
             // Pad to the plan's padded size with a dummy row, then drop it: MakeBatch pads to the largest molecule.
             var b = EgnnWorkloads.MakeBatch([.. sizes, batch.PaddedSize], latent, seed: 3);
-            int k = sizes.Count;
-            result.Add(new DenoiserInput(b.Positions[..k].to(device).DetachFromDisposeScope(), b.Features[..k].to(device).DetachFromDisposeScope(),
-                b.Time[..k].to(device).DetachFromDisposeScope(), b.NodeMask[..k].to(device).DetachFromDisposeScope(), b.AtomCounts[..k].to(device).DetachFromDisposeScope()));
+            result.Add(b.On(device, sizes.Count));
         }
         return result;
     }
@@ -65,13 +63,14 @@ public static class DitWorkloads
 
     /// <summary>
     /// A RADM-StP sampler (released QM9 / GEOM autoencoder, DiT of <paramref name="ditSize"/>, published gamma_N) over
-    /// <paramref name="steps"/> steps of the T = 1000 grid, and the dataset's p(N).
+    /// <paramref name="steps"/> steps of the T = 1000 grid, on <paramref name="device"/> (default CPU), and the dataset's p(N).
     /// </summary>
-    public static (DiffusionSampler Sampler, SizeDistribution Sizes) Sampler(string dataset, string ditSize, int steps)
+    public static (DiffusionSampler Sampler, SizeDistribution Sizes) Sampler(string dataset, string ditSize, int steps, Device? device = null)
     {
         bool qm9 = dataset == "QM9";
         var codec = new RadmCodec(qm9 ? AtomFeatures.Qm9 : AtomFeatures.GeomDrugs, qm9 ? RadmAutoencoderOptions.Qm9 : RadmAutoencoderOptions.Geom, stage: RadmStage.Diffusion);
-        var model = DiffusionModel.Create(Denoiser(ditSize, dataset, CPU), PriorKind.ScaledPrior, qm9 ? PriorScaleTable.PublishedQm9 : PriorScaleTable.PublishedGeomDrugs, codec: codec);
+        var model = DiffusionModel.Create(Denoiser(ditSize, dataset, CPU), PriorKind.ScaledPrior, qm9 ? PriorScaleTable.PublishedQm9 : PriorScaleTable.PublishedGeomDrugs, codec: codec)
+            .To(device ?? CPU);
         return (new DiffusionSampler(model, new SamplerOptions { Steps = steps }), qm9 ? SizeDistribution.Qm9 : SizeDistribution.GeomDrugs);
     }
 }

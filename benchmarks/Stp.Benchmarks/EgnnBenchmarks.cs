@@ -19,7 +19,7 @@ namespace Stp.Benchmarks;
 /// columns; see EgnnMemoryProbe for the native peak.
 /// </summary>
 [Config(typeof(Config))]
-public class EgnnBenchmarks
+public class EgnnBenchmarks : DeviceBenchmark
 {
     private sealed class Config : ShortJobConfig
     {
@@ -42,10 +42,10 @@ public class EgnnBenchmarks
     {
         var (options, histogram) = EgnnWorkloads.Config(Dataset);
         manual_seed(0);
-        _model = new EgnnDenoiser(options);
-        _forwardBatch = EgnnWorkloads.MakeBatch(EgnnWorkloads.DrawSizes(histogram, 100, seed: 1), options.FeatureCount, seed: 1);
-        _trainingBatch = EgnnWorkloads.MakeBatch(EgnnWorkloads.DrawSizes(histogram, EgnnWorkloads.TrainingBatch(Dataset), seed: 2), options.FeatureCount, seed: 2);
-        Console.WriteLine($"// {Dataset}: forward batch 100 padded to {_forwardBatch.Positions.shape[1]}, training batch {_trainingBatch.Positions.shape[0]} padded to {_trainingBatch.Positions.shape[1]}, {get_num_threads()} threads");
+        _model = new EgnnDenoiser(options, TorchDevice);
+        _forwardBatch = EgnnWorkloads.MakeBatch(EgnnWorkloads.DrawSizes(histogram, 100, seed: 1), options.FeatureCount, seed: 1).On(TorchDevice);
+        _trainingBatch = EgnnWorkloads.MakeBatch(EgnnWorkloads.DrawSizes(histogram, EgnnWorkloads.TrainingBatch(Dataset), seed: 2), options.FeatureCount, seed: 2).On(TorchDevice);
+        Console.WriteLine($"// {Dataset}: forward batch 100 padded to {_forwardBatch.Positions.shape[1]}, training batch {_trainingBatch.Positions.shape[0]} padded to {_trainingBatch.Positions.shape[1]}, {get_num_threads()} threads, {TorchDevice}");
     }
 
     [GlobalCleanup]

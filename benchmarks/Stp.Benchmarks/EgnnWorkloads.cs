@@ -36,7 +36,8 @@ public static class EgnnWorkloads
 
     /// <summary>
     /// A padded batch (padded to its own maximum) with Gaussian coordinates of molecular extent (centred), one-hot
-    /// features scaled by 1/4 as EDM normalises them, and random t. Tensors are detached from any dispose scope.
+    /// features scaled by 1/4 as EDM normalises them, and random t, with the sizes on the host as the sampler and the
+    /// trainer pass them (<see cref="DenoiserInput.Sizes"/>). Tensors are detached from any dispose scope.
     /// </summary>
     public static DenoiserInput MakeBatch(long[] sizes, int featureCount, int seed)
     {
@@ -54,7 +55,15 @@ public static class EgnnWorkloads
         var t = torch.rand(b);
         var counts = torch.tensor(sizes);
         return new DenoiserInput(x.DetachFromDisposeScope(), h.DetachFromDisposeScope(), t.DetachFromDisposeScope(),
-            mask.DetachFromDisposeScope(), counts.DetachFromDisposeScope());
+            mask.DetachFromDisposeScope(), counts.DetachFromDisposeScope(), Sizes: sizes.Select(s => (int)s).ToArray());
+    }
+
+    /// <summary>The first <paramref name="count"/> molecules of a batch (all by default) on <paramref name="device"/> (tensors detached from any dispose scope).</summary>
+    public static DenoiserInput On(this DenoiserInput b, Device device, int? count = null)
+    {
+        int k = count ?? (int)b.Positions.shape[0];
+        Tensor Move(Tensor t) => t[..k].to(device).DetachFromDisposeScope();
+        return new DenoiserInput(Move(b.Positions), Move(b.Features), Move(b.Time), Move(b.NodeMask), Move(b.AtomCounts), Sizes: b.Sizes?.Take(k).ToArray());
     }
 
     /// <summary>The EGNN configuration and batches of a benchmark case.</summary>

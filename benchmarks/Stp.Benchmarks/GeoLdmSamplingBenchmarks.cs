@@ -12,7 +12,7 @@ namespace Stp.Benchmarks;
 /// 1000-step time per molecule is extrapolated in benchmarks/README.md as ((sample - decode) / 3 x 1001 + decode) / molecules.
 /// </summary>
 [Config(typeof(Config))]
-public class GeoLdmSamplingBenchmarks
+public class GeoLdmSamplingBenchmarks : DeviceBenchmark
 {
     private sealed class Config : ShortJobConfig
     {
@@ -32,7 +32,7 @@ public class GeoLdmSamplingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _sampler = GeoLdmWorkloads.Sampler(Dataset, steps: 2);
+        _sampler = GeoLdmWorkloads.Sampler(Dataset, steps: 2, TorchDevice);
         _plan = SamplingPlan.Efficient(_sampler.Model.SizeDistribution!.Sample(Molecules, seed: 5), 100);
         Console.WriteLine($"// GeoLDM {Dataset}: {Molecules} molecules, {_plan.Batches.Count} batches, {_plan.PaddedNodeSlots} padded node slots");
     }
@@ -49,6 +49,7 @@ public class GeoLdmSamplingBenchmarks
     public float DecodePlan()
     {
         var codec = _sampler.Model.Codec;
+        var device = TorchDevice;
         float total = 0;
         using var noGrad = no_grad();
         foreach (var batch in _plan.Batches)
@@ -57,8 +58,8 @@ public class GeoLdmSamplingBenchmarks
             int b = batch.Sizes.Count, n = batch.PaddedSize;
             var maskData = new float[b * n];
             for (int i = 0; i < b; i++) for (int a = 0; a < batch.Sizes[i]; a++) maskData[i * n + a] = 1;
-            var mask = tensor(maskData, new long[] { b, n, 1 });
-            var latent = new LatentBatch(randn(b, n, 3) * mask, randn(b, n, codec.LatentFeatureCount) * mask);
+            var mask = tensor(maskData, new long[] { b, n, 1 }, device: device);
+            var latent = new LatentBatch(randn(b, n, 3, device: device) * mask, randn(b, n, codec.LatentFeatureCount, device: device) * mask);
             total += codec.Decode(latent, mask, batch.Sizes).Positions.sum().item<float>();
         }
         return total;

@@ -8,7 +8,7 @@ namespace Stp.Benchmarks;
 /// AdamW, EMA) with the released configurations and batch sizes: QM9 batch 64, GEOM-Drugs batch 32.
 /// </summary>
 [Config(typeof(Config))]
-public class GeoLdmTrainingStepBenchmarks
+public class GeoLdmTrainingStepBenchmarks : DeviceBenchmark
 {
     private sealed class Config : ShortJobConfig
     {
@@ -25,7 +25,7 @@ public class GeoLdmTrainingStepBenchmarks
     public void Setup()
     {
         var parts = Case.Split(' ');
-        _trainer = GeoLdmWorkloads.Trainer(parts[0], int.Parse(parts[1][1..]));
+        _trainer = GeoLdmWorkloads.Trainer(parts[0], int.Parse(parts[1][1..]), TorchDevice);
     }
 
     [GlobalCleanup]

@@ -11,7 +11,7 @@ namespace Stp.Benchmarks;
 /// extrapolated in benchmarks/README.md as (time / 3) x 1000 / molecules.
 /// </summary>
 [Config(typeof(Config))]
-public class SamplingPlanBenchmarks
+public class SamplingPlanBenchmarks : DeviceBenchmark
 {
     private sealed class Config : ShortJobConfig
     {
@@ -32,7 +32,7 @@ public class SamplingPlanBenchmarks
     public void Setup()
     {
         var dataset = Case.Split(' ')[0];
-        var (sampler, sizes) = DiffusionWorkloads.Sampler(dataset, steps: 2);
+        var (sampler, sizes) = DiffusionWorkloads.Sampler(dataset, steps: 2, TorchDevice);
         _sampler = sampler;
         var drawn = sizes.Sample(Molecules, seed: 5);
         _plan = Case.EndsWith("efficient") ? SamplingPlan.Efficient(drawn, 100)

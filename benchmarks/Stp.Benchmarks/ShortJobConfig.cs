@@ -20,5 +20,6 @@ public abstract class ShortJobConfig : ManualConfig
         AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(iterations)
             .WithToolchain(toolchain));
         AddColumn(StatisticColumn.Median, StatisticColumn.Min);
+        AddFilter(new CudaCasesFilter());
     }
 }

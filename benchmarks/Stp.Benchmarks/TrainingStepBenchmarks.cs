@@ -8,7 +8,7 @@ namespace Stp.Benchmarks;
 /// QM9 batch 64 (9 layers, nf 256) and GEOM-Drugs batch 16 (4 layers, nf 256), sizes drawn unsorted from p(N).
 /// </summary>
 [Config(typeof(Config))]
-public class TrainingStepBenchmarks
+public class TrainingStepBenchmarks : DeviceBenchmark
 {
     private sealed class Config : ShortJobConfig
     {
@@ -25,7 +25,7 @@ public class TrainingStepBenchmarks
     public void Setup()
     {
         var parts = Case.Split(' ');
-        _trainer = DiffusionWorkloads.Trainer(parts[0], int.Parse(parts[1][1..]));
+        _trainer = DiffusionWorkloads.Trainer(parts[0], int.Parse(parts[1][1..]), TorchDevice);
     }
 
     [GlobalCleanup]

@@ -1,25 +1,39 @@
 using System.CommandLine;
 using Stp.Diffusion;
+using Stp.Runtime;
 using static TorchSharp.torch;
 
 namespace Stp.Cli;
 
 internal static class Common
 {
-    public static Option<string> DeviceOption() => new Option<string>("--device") { Description = "cpu or cuda (default: cpu)", DefaultValueFactory = _ => "cpu" }.OneOf("device", "cpu", "cuda");
+    /// <summary>--device cpu|cuda|cuda:N (default cpu), checked while parsing (a bad name is a usage error).</summary>
+    public static Option<string> DeviceOption()
+    {
+        var option = new Option<string>("--device") { Description = "cpu, cuda or cuda:N (default: cpu)", DefaultValueFactory = _ => "cpu" };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is string v && !TorchRuntime.TryParseDeviceName(v, out _))
+                r.AddError($"{r.Option.Name}: unknown device '{v}' (cpu, cuda, cuda:N).");
+        });
+        return option;
+    }
+
     public static Option<long> SeedOption() => new("--seed") { Description = "Random seed (default 0)", DefaultValueFactory = _ => 0 };
     public static Option<int> ThreadsOption() => new Option<int>("--threads") { Description = "CPU threads for torch (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount }.InRange(1, 1024);
 
+    /// <summary>The device of a --device value (sets the CPU threads first when <paramref name="threads"/> &gt; 0).</summary>
+    /// <exception cref="UsageException">Unknown name, or CUDA (or device N) is not available: the message says why.</exception>
     public static Device ResolveDevice(string name, int threads)
     {
         if (threads > 0) set_num_threads(threads);
-        switch (name.ToLowerInvariant())
+        try
         {
-            case "cpu": return CPU;
-            case "cuda":
-                if (!cuda.is_available()) throw new UsageException("--device cuda: CUDA is not available (build with -p:StpCuda=true on a machine with an NVIDIA GPU and its libtorch runtime).");
-                return CUDA;
-            default: throw new UsageException($"--device: unknown device '{name}' (cpu or cuda).");
+            return TorchRuntime.ResolveDevice(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--device: {e.Message.Split(" (Parameter", 2)[0]}");
         }
     }
 

@@ -59,14 +59,15 @@ public sealed class EgnnDenoiser : IDenoiser, IDescribedComponent, IDisposable
     public int CachedGraphCount => _dynamics.Graphs.Count;
 
     /// <summary>
-    /// Predicts (eps_x, eps_h) for a padded batch. The batch structure comes from <see cref="DenoiserInput.AtomCounts"/>
-    /// (real atoms first in every molecule, as <see cref="DenoiserInput.NodeMask"/> must agree); padding slots are
-    /// ignored on input and zero on output. Runs on the device of <see cref="DenoiserInput.Positions"/>.
+    /// Predicts (eps_x, eps_h) for a padded batch. The batch structure comes from <see cref="DenoiserInput.Sizes"/>, or
+    /// from <see cref="DenoiserInput.AtomCounts"/> (copied to the host) when they are not given (real atoms first in every
+    /// molecule, as <see cref="DenoiserInput.NodeMask"/> must agree); padding slots are ignored on input and zero on
+    /// output. Runs on the device of <see cref="DenoiserInput.Positions"/>; the edge lists of a batch stay cached there.
     /// </summary>
     public DenoiserOutput Predict(DenoiserInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var (x, h) = _dynamics.Forward(input.Positions, input.Features, input.Time, input.AtomCounts, input.Context);
+        var (x, h) = _dynamics.Forward(input.Positions, input.Features, input.Time, input.AtomCounts, input.Context, input.Sizes);
         return new DenoiserOutput(x, h);
     }
 

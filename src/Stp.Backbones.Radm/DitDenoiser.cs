@@ -130,7 +130,9 @@ public sealed class DitDenoiser : IDenoiser, IDescribedComponent, IDisposable
         Tensor? attn = null;
         using var half = 0.5.ToScalar();
         var real = m.squeeze(2).gt(half);
-        if (!real.all().item<bool>())
+        // Whether any molecule is padded: from the host sizes when given (no device synchronisation), else from the mask.
+        bool padded = input.Sizes is { } sizes ? sizes.Any(s => s < n) : !real.all().item<bool>();
+        if (padded)
         {
             using var eye = torch.eye(n, dtype: ScalarType.Bool, device: pos.device);
             attn = (real.unsqueeze(2).logical_and(real.unsqueeze(1)).logical_or(eye)).unsqueeze(1).MoveToOuterDisposeScope();

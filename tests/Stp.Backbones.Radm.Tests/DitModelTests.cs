@@ -91,6 +91,23 @@ public class DitModelTests
     }
 
     [Test]
+    public void HostSizesGiveTheSameOutputAsTheMask()
+    {
+        // With DenoiserInput.Sizes the DiT decides from the host whether the batch is padded (no device synchronisation).
+        using var dit = Perturbed(DitOptions.Tiny(1));
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        foreach (var sizes in new[] { new[] { 5, 12, 9 }, new[] { 12, 12 } })
+        {
+            var (x, h, mask, counts) = Batch(sizes, 12, 1, 7);
+            var t = full(sizes.Length, 0.4f);
+            var fromMask = dit.Predict(new DenoiserInput(x, h, t, mask, counts));
+            var fromSizes = dit.Predict(new DenoiserInput(x, h, t, mask, counts, Sizes: sizes));
+            Assert.That(Fixture.MaxAbs(fromSizes.NoiseX, fromMask.NoiseX) + Fixture.MaxAbs(fromSizes.NoiseH, fromMask.NoiseH), Is.EqualTo(0.0), string.Join(",", sizes));
+        }
+    }
+
+    [Test]
     public void ScalarTimeIsBroadcastAndBatchOfOneWorks()
     {
         using var dit = Perturbed(DitOptions.Tiny(1));

@@ -42,7 +42,8 @@ public class OptionValidationTests
     [TestCase("sample", "--steps", "0", "--steps must be at least 1 (got 0)")]
     [TestCase("sample", "--frames", "1", "--frames must be in 2..10000000")]
     [TestCase("sample", "--plan", "sparse", "--plan: unknown plan 'sparse' (efficient, padded)")]
-    [TestCase("sample", "--device", "tpu", "--device: unknown device 'tpu' (cpu, cuda)")]
+    [TestCase("sample", "--device", "tpu", "--device: unknown device 'tpu' (cpu, cuda, cuda:N)")]
+    [TestCase("sample", "--device", "cuda:x", "--device: unknown device 'cuda:x' (cpu, cuda, cuda:N)")]
     [TestCase("analyze", "--sizes", "10,abc", "--sizes: 'abc' is not an atom count")]
     [TestCase("analyze", "--sizes", "10,0", "--sizes: '0' is not an atom count")]
     [TestCase("analyze", "--per-size", "0", "--per-size must be in 1..100000")]
@@ -54,6 +55,18 @@ public class OptionValidationTests
         Assert.That(code, Is.EqualTo(CliApp.ExitUsageError), err);
         CliRun.AssertOneErrorLine(err, expected);
         Assert.That(err, Does.Not.Contain("nonexistent"), "the option was checked before the data or model");
+        Assert.That(stdout, Is.Empty);
+    }
+
+    [TestCase("cuda")]
+    [TestCase("cuda:1")]
+    public void AMissingCudaDeviceIsAUsageErrorThatSaysHowToGetOne(string name)
+    {
+        if (TorchSharp.torch.cuda.is_available()) Assert.Ignore("CUDA is available here; the message is for machines without it.");
+        var (code, stdout, err) = CliRun.Capture([.. Sample, "--device", name]);
+        Assert.That(code, Is.EqualTo(CliApp.ExitUsageError), err);
+        CliRun.AssertOneErrorLine(err, $"--device: Device '{name}': CUDA is not available", "-p:StpCuda=true");
+        Assert.That(err, Does.Not.Contain("nonexistent"), "the device was checked before the model was loaded");
         Assert.That(stdout, Is.Empty);
     }
 

@@ -15,6 +15,41 @@ public class TorchRuntimeTests
     [Test]
     public void EnsureAvailable_WithTheRuntimeReferenced_Returns() => Assert.DoesNotThrow(TorchRuntime.EnsureAvailable);
 
+    [TestCase("cpu", true, null)]
+    [TestCase(" CPU ", true, null)]
+    [TestCase("cuda", true, -1)]
+    [TestCase("cuda:0", true, 0)]
+    [TestCase("CUDA:12", true, 12)]
+    [TestCase("cuda:", false, null)]
+    [TestCase("cuda:-1", false, null)]
+    [TestCase("cuda:+1", false, null)]
+    [TestCase("cuda:1.0", false, null)]
+    [TestCase("cuda:99999999999", false, null)]
+    [TestCase("gpu", false, null)]
+    [TestCase("", false, null)]
+    public void DeviceNames_AreCpuCudaOrCudaN(string name, bool valid, int? index)
+    {
+        Assert.That(TorchRuntime.TryParseDeviceName(name, out var parsed), Is.EqualTo(valid));
+        Assert.That(parsed, Is.EqualTo(index));
+    }
+
+    [Test]
+    public void ResolveDevice_GivesTheCpu_AndExplainsAMissingCudaOrAnUnknownName()
+    {
+        Assert.That(TorchRuntime.ResolveDevice("cpu").type, Is.EqualTo(TorchSharp.DeviceType.CPU));
+        Assert.That(() => TorchRuntime.ResolveDevice("tpu"), Throws.ArgumentException.With.Message.Contains("Unknown device 'tpu' (cpu, cuda, cuda:N)"));
+        if (TorchSharp.torch.cuda.is_available())
+        {
+            Assert.That(TorchRuntime.ResolveDevice("cuda:0").index, Is.EqualTo(0));
+            int count = TorchSharp.torch.cuda.device_count();
+            Assert.That(() => TorchRuntime.ResolveDevice($"cuda:{count}"), Throws.ArgumentException.With.Message.Contains($"{count} CUDA device"));
+            return;
+        }
+        foreach (var name in new[] { "cuda", "cuda:1" })
+            Assert.That(() => TorchRuntime.ResolveDevice(name), Throws.ArgumentException.With.Message.Contains($"Device '{name}': CUDA is not available")
+                .And.Message.Contains("CPU build of libtorch").And.Message.Contains("-p:StpCuda=true"));
+    }
+
     [Test]
     public void MissingNativeRuntime_IsRecognised_InTypeInitialisationAndDllNotFoundErrors_NotInOthers()
     {

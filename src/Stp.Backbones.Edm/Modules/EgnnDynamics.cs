@@ -29,9 +29,12 @@ internal sealed class EgnnDynamics : nn.Module
 
     /// <summary>
     /// Forward pass on a padded batch. positions [B, N, 3], features [B, N, F], time [B] (or [B, 1], or one value),
-    /// atomCounts [B] int64 (real atoms first), context [B, N, C] or null. Returns padded (eps_x, eps_h), zero on padding.
+    /// atomCounts [B] int64 (real atoms first), context [B, N, C] or null; sizes: the same counts on the host when the
+    /// caller has them (else they are copied back from atomCounts' device, a synchronisation on a GPU).
+    /// Returns padded (eps_x, eps_h), zero on padding.
     /// </summary>
-    public (Tensor NoiseX, Tensor NoiseH) Forward(Tensor positions, Tensor features, Tensor time, Tensor atomCounts, Tensor? context)
+    public (Tensor NoiseX, Tensor NoiseH) Forward(Tensor positions, Tensor features, Tensor time, Tensor atomCounts, Tensor? context,
+        IReadOnlyList<int>? sizes = null)
     {
         var o = Options;
         long batch = positions.shape[0], padded = positions.shape[1];
@@ -48,8 +51,8 @@ internal sealed class EgnnDynamics : nn.Module
         else Check(context is null, "This EGNN was built without context channels, but a context was given.");
         Check(time.numel() == batch || time.numel() == 1, $"Time must have B = {batch} entries (or one); got {time.numel()}.");
 
-        long[] counts;
-        using (var cpu = atomCounts.reshape(-1).to(ScalarType.Int64, CPU)) counts = cpu.data<long>().ToArray();
+        Check(sizes is null || sizes.Count == batch, $"Sizes must have B = {batch} entries; got {sizes?.Count}.");
+        var counts = HostCounts(atomCounts, sizes);
         var device = positions.device;
         var graph = _graphs.Get(counts, (int)padded, device);
 
@@ -72,6 +75,14 @@ internal sealed class EgnnDynamics : nn.Module
         var noiseX = graph.Scatter(vel);
         var noiseH = graph.Scatter(hOut.narrow(1, 0, o.FeatureCount));
         return (noiseX.MoveToOuterDisposeScope(), noiseH.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The atom counts on the host: <paramref name="sizes"/> when given, else copied from <paramref name="atomCounts"/>.</summary>
+    internal static long[] HostCounts(Tensor atomCounts, IReadOnlyList<int>? sizes)
+    {
+        if (sizes is not null) return sizes.Select(n => (long)n).ToArray();
+        using var cpu = atomCounts.reshape(-1).to(ScalarType.Int64, CPU);
+        return cpu.data<long>().ToArray();
     }
 
     private static void Check(bool condition, string message)

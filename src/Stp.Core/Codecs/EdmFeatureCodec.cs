@@ -91,14 +91,17 @@ public sealed class EdmFeatureCodec : IMoleculeCodec, IDescribedComponent
     /// <summary>Unnormalised features [B, N, F] of a latent z_h (one-hot block times CategoricalNorm, Z times AtomicNumberNorm).</summary>
     public Tensor Unnormalize(Tensor h) => h / FeatureScale(h.device);
 
-    private Tensor FeatureScale(Device device)
+    // The per-channel scale, made once per device (a model constant: not copied from the host on every training step).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Tensor> _featureScale = new(StringComparer.Ordinal);
+
+    private Tensor FeatureScale(Device device) => _featureScale.GetOrAdd(device.ToString(), _ =>
     {
         int k = Features.Vocabulary.Count;
         var s = new float[Features.Count];
         for (int i = 0; i < k; i++) s[i] = (float)(1.0 / CategoricalNorm);
         if (Features.IncludeAtomicNumber) s[k] = (float)(1.0 / AtomicNumberNorm);
-        return tensor(s, device: device);
-    }
+        return tensor(s, device: device).DetachFromDisposeScope();
+    });
 
     private static double Positive(double v, string name) =>
         v > 0 && double.IsFinite(v) ? v : throw new ArgumentOutOfRangeException(name, v, "A normalisation factor must be positive and finite.");

@@ -6,6 +6,7 @@ using Stp.DependencyInjection;
 using Stp.Data;
 using Stp.Diffusion;
 using Stp.Prior;
+using Stp.Runtime;
 using Stp.Sampling;
 using Stp.Training;
 
@@ -18,13 +19,16 @@ public static class StpServiceCollectionExtensions
     /// Adds <see cref="DiffusionModel"/> and <see cref="DiffusionSampler"/> (singletons) composed from the registered
     /// <see cref="IDenoiser"/> (a backbone package registers one), the registered <see cref="IMoleculeCodec"/> (default:
     /// EDM's feature codec over <see cref="StpDiffusionOptions.Features"/>) and, for StP or "-N", the registered
-    /// <see cref="IPriorScaler"/>. Existing registrations are kept (TryAdd).
+    /// <see cref="IPriorScaler"/>, on <see cref="StpDiffusionOptions.Device"/>. Existing registrations are kept (TryAdd).
     /// </summary>
+    /// <exception cref="ArgumentException">The configured device name is not cpu, cuda or cuda:N.</exception>
     public static IServiceCollection AddStpDiffusion(this IServiceCollection services, Action<StpDiffusionOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = new StpDiffusionOptions();
         configure?.Invoke(options);
+        if (!TorchRuntime.TryParseDeviceName(options.Device, out _))
+            throw new ArgumentException($"StpDiffusionOptions.Device: unknown device '{options.Device}' (cpu, cuda, cuda:N).", nameof(configure));
         services.TryAddSingleton(options);
         services.TryAddSingleton<IMoleculeCodec>(_ => new EdmFeatureCodec(options.Features));
         services.TryAddSingleton(sp =>
@@ -32,7 +36,8 @@ public static class StpServiceCollectionExtensions
             var denoiser = sp.GetService<IDenoiser>() ?? throw new InvalidOperationException("No IDenoiser registered: add a backbone (e.g. services.AddStpEgnnDenoiser(...)) or register your own IDenoiser.");
             var scaler = options.Prior == PriorKind.Unit ? null
                 : sp.GetService<IPriorScaler>() ?? throw new InvalidOperationException($"Prior {options.Prior} needs an IPriorScaler service (e.g. services.AddSingleton<IPriorScaler>(PriorScaleTable.PublishedQm9)).");
-            return DiffusionModel.Create(denoiser, options.Prior, scaler, schedule: options.Schedule, codec: sp.GetRequiredService<IMoleculeCodec>());
+            var model = DiffusionModel.Create(denoiser, options.Prior, scaler, schedule: options.Schedule, codec: sp.GetRequiredService<IMoleculeCodec>());
+            return model.To(options.ResolveDevice());
         });
         services.TryAddSingleton(sp => new DiffusionSampler(sp.GetRequiredService<DiffusionModel>()));
         return services;

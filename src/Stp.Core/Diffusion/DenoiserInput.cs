@@ -9,4 +9,11 @@ namespace Stp.Diffusion;
 /// <param name="NodeMask">1 for a real atom, 0 for padding, float32 [B, N, 1]. Real atoms come first.</param>
 /// <param name="AtomCounts">Number of real atoms per molecule, int64 [B].</param>
 /// <param name="Context">Per-node context (conditioning), float32 [B, N, C], zero on padding; null for unconditional models.</param>
-public sealed record DenoiserInput(Tensor Positions, Tensor Features, Tensor Time, Tensor NodeMask, Tensor AtomCounts, Tensor? Context = null);
+/// <param name="Sizes">
+/// The same atom counts on the host, when the caller has them (the sampler and the trainer always do): a denoiser that
+/// needs the batch structure on the host (edge lists, padding checks) reads them here instead of copying
+/// <paramref name="AtomCounts"/> back from the device, which would synchronise a GPU on every call. Null: read
+/// <paramref name="AtomCounts"/>. They must equal <paramref name="AtomCounts"/>.
+/// </param>
+public sealed record DenoiserInput(Tensor Positions, Tensor Features, Tensor Time, Tensor NodeMask, Tensor AtomCounts, Tensor? Context = null,
+    IReadOnlyList<int>? Sizes = null);

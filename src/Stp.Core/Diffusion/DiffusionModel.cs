@@ -141,6 +141,23 @@ public sealed class DiffusionModel : IDisposable
         ? new[] { new ModelPart("denoiser", Denoiser.Module), new ModelPart("codec", m) }
         : new[] { new ModelPart("denoiser", Denoiser.Module) };
 
+    /// <summary>
+    /// The device of the model's parameters (the denoiser's first parameter; CPU for a model without parameters).
+    /// The sampler runs there and the trainer trains there unless told otherwise.
+    /// </summary>
+    public Device Device => ParameterDevice ?? CPU;
+
+    /// <summary>The device of the first parameter, or null for a model without parameters (it runs anywhere).</summary>
+    internal Device? ParameterDevice => Parts.SelectMany(p => p.Module.parameters()).FirstOrDefault()?.device;
+
+    /// <summary>Moves every part (denoiser, trainable codec) to <paramref name="device"/>, in place; returns this model.</summary>
+    public DiffusionModel To(Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        foreach (var part in Parts) part.Module.to(device);
+        return this;
+    }
+
     /// <summary>The noise source of a run with <paramref name="seed"/> (gamma_N applied to coordinate noise).</summary>
     public MoleculeNoise CreateNoise(long seed) => new(PriorScale, seed);
 
@@ -189,19 +206,33 @@ public sealed class DiffusionModel : IDisposable
     }
 
     /// <summary>Calls the denoiser at integer time steps (one per molecule) and projects its output (zero CoM, masked).</summary>
-    public DenoiserOutput PredictNoise(LatentBatch z, IReadOnlyList<int> timeSteps, Tensor nodeMask, Tensor atomCounts, Tensor? context = null)
+    /// <param name="z">The noisy latent batch.</param>
+    /// <param name="timeSteps">One integer time step per molecule.</param>
+    /// <param name="nodeMask">[B, N, 1].</param>
+    /// <param name="atomCounts">[B] int64.</param>
+    /// <param name="context">[B, N, C] for a conditional model.</param>
+    /// <param name="sizes">The atom counts on the host (<see cref="DenoiserInput.Sizes"/>), so the denoiser need not copy them back from the device.</param>
+    public DenoiserOutput PredictNoise(LatentBatch z, IReadOnlyList<int> timeSteps, Tensor nodeMask, Tensor atomCounts, Tensor? context = null,
+        IReadOnlyList<int>? sizes = null)
     {
         using var t = tensor(timeSteps.Select(v => (float)v / Schedule.Timesteps).ToArray(), device: z.X.device);
-        return PredictNoise(z, t, nodeMask, atomCounts, context);
+        return PredictNoise(z, t, nodeMask, atomCounts, context, sizes);
     }
 
     /// <summary>Calls the denoiser at continuous times <paramref name="time"/> [B] and projects its output (zero CoM, masked).</summary>
-    public DenoiserOutput PredictNoise(LatentBatch z, Tensor time, Tensor nodeMask, Tensor atomCounts, Tensor? context = null)
+    /// <param name="z">The noisy latent batch.</param>
+    /// <param name="time">[B] float32 times in [0, 1].</param>
+    /// <param name="nodeMask">[B, N, 1].</param>
+    /// <param name="atomCounts">[B] int64.</param>
+    /// <param name="context">[B, N, C] for a conditional model.</param>
+    /// <param name="sizes">The atom counts on the host (<see cref="DenoiserInput.Sizes"/>), so the denoiser need not copy them back from the device.</param>
+    public DenoiserOutput PredictNoise(LatentBatch z, Tensor time, Tensor nodeMask, Tensor atomCounts, Tensor? context = null,
+        IReadOnlyList<int>? sizes = null)
     {
         ArgumentNullException.ThrowIfNull(z);
         if (ContextCount > 0 && context is null)
             throw new ArgumentException($"The denoiser is conditional ({ContextCount} context channels) but no context was given.", nameof(context));
-        var output = Denoiser.Predict(new DenoiserInput(z.X, z.H, time, nodeMask, atomCounts, ContextCount > 0 ? context : null));
+        var output = Denoiser.Predict(new DenoiserInput(z.X, z.H, time, nodeMask, atomCounts, ContextCount > 0 ? context : null, sizes));
         return new DenoiserOutput(CenterOfMass.Remove(output.NoiseX, nodeMask), output.NoiseH * nodeMask);
     }
 

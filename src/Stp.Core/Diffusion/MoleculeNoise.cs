@@ -1,6 +1,7 @@
 using Stp.Codecs;
 using Stp.Prior;
 using Stp.Randomness;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Stp.Diffusion;
@@ -44,34 +45,37 @@ public sealed class MoleculeNoise
     public LatentBatch Draw(NoisePurpose purpose, IReadOnlyList<int> sizes, int paddedSize, int featureCount,
         IReadOnlyList<long> streams, long step, Device device)
     {
-        ArgumentNullException.ThrowIfNull(sizes);
-        ArgumentNullException.ThrowIfNull(streams);
-        if (streams.Count != sizes.Count) throw new ArgumentException($"{streams.Count} streams for {sizes.Count} molecules.", nameof(streams));
-        int b = sizes.Count, d = 3 + featureCount;
-        var buf = new float[(long)b * paddedSize * d];
-        var mask = new float[b * paddedSize];
-        var scale = new float[b];
-        var domain = purpose switch
-        {
-            NoisePurpose.ForwardProcess => RandomDomain.ForwardProcess,
-            NoisePurpose.Sampling => RandomDomain.Sampling,
-            _ => RandomDomain.Latent,
-        };
-        for (int i = 0; i < b; i++)
-        {
-            if (sizes[i] < 1 || sizes[i] > paddedSize)
-                throw new ArgumentOutOfRangeException(nameof(sizes), sizes[i], $"Molecule {i}: atom count outside 1..{paddedSize}.");
-            CounterRandom.FillNormal(buf.AsSpan(i * paddedSize * d, sizes[i] * d), domain, Seed, streams[i], step);
-            for (int a = 0; a < sizes[i]; a++) mask[i * paddedSize + a] = 1f;
-            scale[i] = purpose == NoisePurpose.Latent ? 1f : (float)CheckedScale(sizes[i]);
-        }
-        using var scope = NewDisposeScope();
-        var all = tensor(buf, new long[] { b, paddedSize, d }, device: device);
-        var m = tensor(mask, new long[] { b, paddedSize, 1 }, device: device);
-        var g = tensor(scale, new long[] { b, 1, 1 }, device: device);
-        var ex = CenterOfMass.Remove(all[.., .., ..3] * g, m);
-        var eh = all[.., .., 3..] * m;
-        return new LatentBatch(ex.MoveToOuterDisposeScope(), eh.MoveToOuterDisposeScope());
+        using var batch = ForBatch(sizes, paddedSize, featureCount, streams, device);
+        return batch.Draw(purpose, step);
+    }
+
+    /// <summary>
+    /// The noise of one batch (sizes, padding, streams and device fixed), with its per-batch constants (mask, gamma_N,
+    /// stream keys) made once on the device: the sampler draws every step of a batch from it. Checks the sizes now.
+    /// </summary>
+    internal MoleculeNoiseBatch ForBatch(IReadOnlyList<int> sizes, int paddedSize, int featureCount, IReadOnlyList<long> streams, Device device) =>
+        new(this, sizes, paddedSize, featureCount, streams, device);
+
+    /// <summary>
+    /// Within the returned scope (on this async flow), draws use the device generator (true) or the host generator
+    /// (false) whatever the device; for tests that compare the two on the CPU.
+    /// </summary>
+    internal static IDisposable UseDeviceGenerator(bool device)
+    {
+        var previous = ForcedGenerator.Value;
+        ForcedGenerator.Value = device;
+        return new Restore(() => ForcedGenerator.Value = previous);
+    }
+
+    /// <summary>Whether draws for <paramref name="device"/> are generated there: on every device but the CPU, where the
+    /// host generator is faster (benchmarks/README.md, "Noise generation"); both give the same values.</summary>
+    internal static bool GeneratesOn(Device device) => ForcedGenerator.Value ?? device.type != DeviceType.CPU;
+
+    private static readonly AsyncLocal<bool?> ForcedGenerator = new();
+
+    private sealed class Restore(Action action) : IDisposable
+    {
+        public void Dispose() => action();
     }
 
     /// <summary>A training time step t_int ~ U{0, ..., <paramref name="timesteps"/>} for batch slot <paramref name="slot"/> at training step <paramref name="step"/>.</summary>

@@ -35,7 +35,7 @@ public sealed class EpsilonObjective : ITrainingObjective
         var tInt = new int[b];
         for (int i = 0; i < b; i++) tInt[i] = input.Noise.DrawTimeStep(i, input.Step, T);
         var z = model.Diffuse(input.Clean, tInt, input.Noise, input.Sizes, input.Step);
-        var pred = model.PredictNoise(z.Noisy, (IReadOnlyList<int>)tInt, input.NodeMask, input.AtomCounts, input.Context);
+        var pred = model.PredictNoise(z.Noisy, (IReadOnlyList<int>)tInt, input.NodeMask, input.AtomCounts, input.Context, input.Sizes);
         var errX = (z.Noise.X - pred.NoiseX).Squared().sum(new long[] { 1, 2 });
         var errH = (z.Noise.H - pred.NoiseH).Squared().sum(new long[] { 1, 2 });
         double denom = (3.0 + model.Codec.LatentFeatureCount) * n;

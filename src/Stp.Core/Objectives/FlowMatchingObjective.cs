@@ -47,7 +47,7 @@ public sealed class FlowMatchingObjective : ITrainingObjective
         var eps = input.Noise.Draw(NoisePurpose.ForwardProcess, input.Sizes, n, model.Codec.LatentFeatureCount, slots, input.Step, device);
         var zt = Interpolate(input.Clean, eps, times);
         using var time = tensor(times.Select(t => (float)t).ToArray(), device: device);
-        var pred = model.PredictNoise(zt, time, input.NodeMask, input.AtomCounts, input.Context);
+        var pred = model.PredictNoise(zt, time, input.NodeMask, input.AtomCounts, input.Context, input.Sizes);
         var errX = ((eps.X - input.Clean.X) - pred.NoiseX).Squared().sum(new long[] { 1, 2 });
         var errH = (((eps.H - input.Clean.H) * input.NodeMask) - pred.NoiseH).Squared().sum(new long[] { 1, 2 });
         var per = errX.Plus(errH).DividedBy((3.0 + model.Codec.LatentFeatureCount) * n);

@@ -6,26 +6,46 @@ namespace Stp.Randomness;
 /// sampling batch-invariant and training resumable from a step number alone. SplitMix64 hashing + Box-Muller.
 /// Each <see cref="RandomDomain"/> is its own namespace: draws of different domains never coincide by construction
 /// (the size draws of a run cannot repeat a molecule's noise, as they did when all uses shared one key space).
+/// <see cref="CounterRandomTensors"/> computes the same values with tensor operations on any device.
 /// </summary>
 internal static class CounterRandom
 {
-    private static ulong Mix(ulong z)
+    internal const ulong Golden = 0x9E3779B97F4A7C15UL;
+    internal const ulong MixMultiplier1 = 0xBF58476D1CE4E5B9UL;
+    internal const ulong MixMultiplier2 = 0x94D049BB133111EBUL;
+    internal const ulong StreamMultiplier = 0xD1B54A32D192ED03UL;
+    internal const ulong StepMultiplier = 0xABC98388FB8FAC03UL;
+
+    /// <summary>The SplitMix64 finaliser (the hash every value goes through).</summary>
+    internal static ulong Mix(ulong z)
     {
-        z += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z += Golden;
+        z = (z ^ (z >> 30)) * MixMultiplier1;
+        z = (z ^ (z >> 27)) * MixMultiplier2;
         return z ^ (z >> 31);
     }
 
+    /// <summary>The part of a key that depends on (seed, stream) only.</summary>
+    internal static ulong StreamKey(long seed, long stream) => Mix(Mix((ulong)seed) ^ (ulong)stream * StreamMultiplier);
+
+    /// <summary>The value the stream key is xor-ed with at <paramref name="step"/>.</summary>
+    internal static ulong StepTerm(long step) => (ulong)step * StepMultiplier;
+
+    /// <summary>The value a key of <paramref name="domain"/> is xor-ed with (none for <see cref="RandomDomain.Sampling"/>).</summary>
+    internal static ulong? DomainTerm(RandomDomain domain) => domain == RandomDomain.Sampling ? null : Mix(0x5354_5000UL + (ulong)domain);
+
     // The sampling domain keeps the key of the first release, so a model samples the same molecules for the same seed
     // as before; every other domain hashes its tag into the key.
-    private static ulong Key(RandomDomain domain, long seed, long stream, long step)
+    internal static ulong Key(RandomDomain domain, long seed, long stream, long step)
     {
-        ulong key = Mix(Mix(Mix((ulong)seed) ^ (ulong)stream * 0xD1B54A32D192ED03UL) ^ (ulong)step * 0xABC98388FB8FAC03UL);
-        return domain == RandomDomain.Sampling ? key : Mix(key ^ Mix(0x5354_5000UL + (ulong)domain));
+        ulong key = Mix(StreamKey(seed, stream) ^ StepTerm(step));
+        return DomainTerm(domain) is { } tag ? Mix(key ^ tag) : key;
     }
 
-    private static double ToUnit(ulong bits) => ((bits >> 11) + 0.5) * (1.0 / (1UL << 53));
+    /// <summary>53 random bits as a double in (0, 1).</summary>
+    internal static double ToUnit(ulong bits) => ((bits >> 11) + 0.5) * UnitScale;
+
+    internal const double UnitScale = 1.0 / (1UL << 53);
 
     /// <summary>Uniform in (0, 1) for one counter.</summary>
     public static double Uniform(RandomDomain domain, long seed, long stream, long step, long index) =>

@@ -28,6 +28,54 @@ public static class TorchRuntime
             throw new InvalidOperationException(MissingRuntimeMessage(cause, FindLibTorch(AppContext.BaseDirectory)), cause);
     }
 
+    /// <summary>
+    /// The device named <paramref name="name"/> (case-insensitive): <c>cpu</c>, <c>cuda</c> (the current CUDA device)
+    /// or <c>cuda:N</c> (device N). Checks that the native runtime loads and that the device exists in this process.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is none of these, or the device is not there (the message says
+    /// why: no CUDA build of libtorch, no GPU, or fewer devices than N + 1).</exception>
+    /// <exception cref="InvalidOperationException">The native runtime could not be loaded (<see cref="EnsureAvailable"/>).</exception>
+    public static torch.Device ResolveDevice(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!TryParseDeviceName(name, out int? cudaIndex))
+            throw new ArgumentException($"Unknown device '{name}' (cpu, cuda, cuda:N).", nameof(name));
+        EnsureAvailable();
+        if (cudaIndex is not int index) return torch.CPU;
+        if (!torch.cuda.is_available())
+            throw new ArgumentException($"Device '{name}': CUDA is not available in this process ({CudaUnavailableReason}).", nameof(name));
+        if (index < 0) return torch.CUDA;
+        int count = torch.cuda.device_count();
+        if (index >= count)
+            throw new ArgumentException($"Device '{name}': this machine has {count} CUDA device{(count == 1 ? "" : "s")} (cuda:0{(count > 1 ? $" to cuda:{count - 1}" : "")}).", nameof(name));
+        return new torch.Device(DeviceType.CUDA, index);
+    }
+
+    /// <summary>
+    /// Parses a device name without touching the runtime: false when it is not cpu, cuda or cuda:N (case-insensitive);
+    /// otherwise <paramref name="cudaIndex"/> is null for the CPU, -1 for "cuda" (the current device) and N for "cuda:N".
+    /// </summary>
+    public static bool TryParseDeviceName(string name, out int? cudaIndex)
+    {
+        cudaIndex = null;
+        var n = (name ?? "").Trim().ToLowerInvariant();
+        if (n == "cpu") return true;
+        if (n == "cuda") { cudaIndex = -1; return true; }
+        if (n.StartsWith("cuda:", StringComparison.Ordinal) && n.Length > 5 && n[5..].All(char.IsAsciiDigit)
+            && int.TryParse(n[5..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index))
+        {
+            cudaIndex = index;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Why CUDA is missing, for messages: the CPU build of libtorch, or no usable GPU.</summary>
+    internal static string CudaUnavailableReason =>
+        FindLibTorch(AppContext.BaseDirectory) is { } cpuLib && !File.Exists(Path.Combine(Path.GetDirectoryName(cpuLib)!, OperatingSystem.IsWindows() ? "torch_cuda.dll" : "libtorch_cuda.so"))
+            ? "the application has the CPU build of libtorch; build it with -p:StpCuda=true, which references the CUDA runtime package (see docs/gpu.md)"
+            : "no usable NVIDIA GPU or driver was found";
+
     private static Exception? Probe()
     {
         try

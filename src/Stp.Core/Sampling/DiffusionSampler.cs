@@ -60,7 +60,7 @@ public sealed class DiffusionSampler
     /// <see cref="SamplingPlan.Shard"/>); returns them in molecule-id order.</summary>
     /// <param name="plan">Sizes, contexts and batches.</param>
     /// <param name="seed">Seed of all noise; molecule i's noise depends only on (seed, i, step).</param>
-    /// <param name="device">Device to run on (default CPU).</param>
+    /// <param name="device">Device to run on: the model's (<see cref="DiffusionModel.Device"/>, the default).</param>
     /// <param name="observer">Optional hook that sees the predicted clean sample at every observed step.</param>
     /// <param name="progress">Optional progress: number of molecules finished.</param>
     /// <param name="cancellationToken">Stops between steps.</param>
@@ -84,7 +84,7 @@ public sealed class DiffusionSampler
     /// </summary>
     /// <param name="plan">Sizes, contexts and batches.</param>
     /// <param name="seed">Seed of all noise; molecule i's noise depends only on (seed, i, step).</param>
-    /// <param name="device">Device to run on (default CPU).</param>
+    /// <param name="device">Device to run on: the model's (<see cref="DiffusionModel.Device"/>, the default).</param>
     /// <param name="observer">Optional hook that sees the predicted clean sample at every observed step.</param>
     /// <param name="cancellationToken">Stops between steps.</param>
     public IEnumerable<SampledBatch> SampleBatches(SamplingPlan plan, long seed, Device? device = null, ISamplingObserver? observer = null,
@@ -101,7 +101,17 @@ public sealed class DiffusionSampler
             throw new ArgumentException($"The plan's contexts have {plan.Contexts[0].Length} values, the model expects {c}.", nameof(plan));
         if (Options.FixedNoise && plan.Sizes.Distinct().Count() > 1)
             throw new ArgumentException($"FixedNoise needs molecules of one size; the plan has sizes {string.Join(", ", plan.Sizes.Distinct().Order())}.", nameof(plan));
-        return Batches(plan, seed, device ?? CPU, observer, cancellationToken);
+        return Batches(plan, seed, RunDevice(device), observer, cancellationToken);
+    }
+
+    /// <summary>The device to sample on: the model's, which an explicit <paramref name="device"/> must match.</summary>
+    private Device RunDevice(Device? device)
+    {
+        var model = Model.ParameterDevice;
+        if (model is null || device is null) return device ?? model ?? CPU;
+        if (device.type != model.type || (device.index >= 0 && model.index >= 0 && device.index != model.index))
+            throw new ArgumentException($"The model is on {model}, sampling was asked for on {device}: load the model there (DiffusionModel.Load(path, device)) or move it (model.To(device)).", nameof(device));
+        return model;
     }
 
     private IEnumerable<SampledBatch> Batches(SamplingPlan plan, long seed, Device device, ISamplingObserver? observer, CancellationToken ct)
@@ -147,14 +157,14 @@ public sealed class DiffusionSampler
         int b = batch.Sizes.Count, n = batch.PaddedSize, L = Model.Codec.LatentFeatureCount;
         var streams = batch.MoleculeIds.Select(i => Options.FixedNoise ? 0L : i).ToArray();
         using var outer = NewDisposeScope();
-        var maskArr = new float[b * n];
-        for (int i = 0; i < b; i++) for (int a = 0; a < batch.Sizes[i]; a++) maskArr[i * n + a] = 1f;
-        var mask = tensor(maskArr, new long[] { b, n, 1 }, device: device);
+        // Per-batch constants, made once on the device: mask, atom counts, context, and the noise's gamma_N and keys.
+        using var batchNoise = noise.ForBatch(batch.Sizes, n, L, streams, device);
+        var mask = batchNoise.Mask;
         var counts = tensor(batch.Sizes.Select(s => (long)s).ToArray(), device: device);
         var context = ContextTensor(batch, mask, device);
-        LatentBatch Draw(long step) => noise.Draw(NoisePurpose.Sampling, batch.Sizes, n, L, streams, step, device);
+        LatentBatch Draw(long step) => batchNoise.Draw(NoisePurpose.Sampling, step);
         DenoiserOutput PredictAt(LatentBatch latent, int step) =>
-            Model.PredictNoise(latent, ScalarOps.Filled(b, (double)step / schedule.Timesteps, ScalarType.Float32, device), mask, counts, context);
+            Model.PredictNoise(latent, ScalarOps.Filled(b, (double)step / schedule.Timesteps, ScalarType.Float32, device), mask, counts, context, batch.Sizes);
         var z = Draw(Grid[0]);
 
         for (int k = 0; k + 1 < Grid.Count; k++)
@@ -182,7 +192,7 @@ public sealed class DiffusionSampler
         // Final step p(x, h | z_0): x ~ N((z_0 - sigma_0 eps_hat) / alpha_0, sigma_0 / alpha_0) with gamma_N-scaled noise
         // (the mean alone for a deterministic sampler). h is read from z_0 itself for EDM's codec, drawn around the
         // prediction for latent codecs.
-        var eps0 = Model.PredictNoise(z, zeros(b, ScalarType.Float32, device: device), mask, counts, context);
+        var eps0 = Model.PredictNoise(z, zeros(b, ScalarType.Float32, device: device), mask, counts, context, batch.Sizes);
         double a0 = schedule.Alpha(0), s0 = schedule.Sigma(0);
         var x = z.X.PlusScaled(eps0.NoiseX, -s0).DividedBy(a0);
         var h = z.H.PlusScaled(eps0.NoiseH, -s0).DividedBy(a0);

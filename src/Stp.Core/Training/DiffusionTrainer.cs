@@ -36,6 +36,12 @@ public sealed class DiffusionTrainer : IDisposable
     private bool _emaActive;
 
     /// <summary>Creates a trainer over the training molecules (they and their contexts are validated now, naming the offending index).</summary>
+    /// <param name="model">The model; its parts are moved to <paramref name="device"/>.</param>
+    /// <param name="trainingSet">The training molecules.</param>
+    /// <param name="options">Options (default: EDM's recipe).</param>
+    /// <param name="device">Device to train on (default: the model's, <see cref="DiffusionModel.Device"/>); batches and
+    /// noise are made there.</param>
+    /// <param name="logger">Optional logger.</param>
     public DiffusionTrainer(DiffusionModel model, IReadOnlyList<Molecule> trainingSet, TrainerOptions? options = null,
         Device? device = null, ILogger<DiffusionTrainer>? logger = null)
     {
@@ -44,7 +50,7 @@ public sealed class DiffusionTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(trainingSet);
         if (trainingSet.Count == 0) throw new ArgumentException("The training set is empty.", nameof(trainingSet));
         Options = options ?? new TrainerOptions();
-        _device = device ?? CPU;
+        _device = device ?? model.Device;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _context = Options.Context ?? (model.Context is { } cp ? cp.Normalize : null);
         if (model.ContextCount > 0 && _context is null)
