@@ -215,16 +215,9 @@ public sealed class StpConfiguration
 
     private static Device ParseDevice(string name, StpConfiguration c)
     {
-        var n = name.Trim().ToLowerInvariant();
-        if (n == "cpu") return CPU;
-        if (n == "cuda" || n.StartsWith("cuda:", StringComparison.Ordinal))
-        {
-            int index = 0;
-            if (n.Length > 4 && !int.TryParse(n.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out index)) throw c.Bad("Device", $"'{name}' is not cpu, cuda or cuda:N");
-            if (!cuda.is_available()) throw c.Bad("Device", $"'{name}': CUDA is not available (build with -p:StpCuda=true on a machine with an NVIDIA GPU)");
-            return new Device(TorchSharp.DeviceType.CUDA, index);
-        }
-        throw c.Bad("Device", $"'{name}' is not cpu, cuda or cuda:N");
+        if (!Runtime.TorchRuntime.TryParseDeviceName(name, out _)) throw c.Bad("Device", $"'{name}' is not cpu, cuda or cuda:N");
+        try { return Runtime.TorchRuntime.ResolveDevice(name); }
+        catch (ArgumentException e) { throw c.Bad("Device", e.Message.Split(" (Parameter")[0].TrimEnd('.')); }
     }
 
     private InvalidOperationException Bad(string key, string problem) => new($"Invalid Stp configuration: {Section}:{key} {problem}.");
