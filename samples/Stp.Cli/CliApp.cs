@@ -9,8 +9,8 @@ namespace Stp.Cli;
 /// <see cref="ExitOk"/> (0) on success and for <c>--help</c>, <see cref="ExitRuntimeError"/> (1) when a command fails
 /// (missing or unreadable file, bad data, any unexpected exception), <see cref="ExitUsageError"/> (2) when the command
 /// line is wrong (unknown command or option, missing required option, a value of the wrong type, an invalid option
-/// value), <see cref="ExitInterrupted"/> (130) after Ctrl+C (SIGINT) and <see cref="ExitTerminated"/> (143) after SIGTERM
-/// (128 + the signal number, as shells report a process killed by it; training saves its checkpoint first, see
+/// value), <see cref="ExitInterrupted"/> (130) after Ctrl+C (SIGINT) or SIGTERM (a stopped command, whichever signal
+/// stopped it, so that a scheduler's requeue logic has one code to test; training saves its checkpoint first, see
 /// <see cref="Interrupts"/>). Every error is one line <c>stp: &lt;message&gt;</c> on stderr; no stack trace reaches the user.
 /// </summary>
 public static class CliApp
@@ -24,11 +24,8 @@ public static class CliApp
     /// <summary>Exit code of a command line that could not be used as given.</summary>
     public const int ExitUsageError = 2;
 
-    /// <summary>Exit code of a command stopped by Ctrl+C (SIGINT), after it saved what it had (128 + 2).</summary>
+    /// <summary>Exit code of a command stopped by Ctrl+C (SIGINT) or SIGTERM, after it saved what it had.</summary>
     public const int ExitInterrupted = 130;
-
-    /// <summary>Exit code of a command stopped by SIGTERM, after it saved what it had (128 + 15).</summary>
-    public const int ExitTerminated = 143;
 
     /// <summary>Builds the command tree.</summary>
     public static RootCommand CreateRoot() => new("stp: 3D molecule generation with diffusion models and Scaling the Prior (StP).")

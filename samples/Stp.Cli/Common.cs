@@ -33,7 +33,9 @@ internal static class Common
         }
         catch (ArgumentException e)
         {
-            throw new UsageException($"--device: {e.Message.Split(" (Parameter", 2)[0]}");
+            var why = e.Message.Split(" (Parameter", 2)[0];
+            var prefix = $"Device '{name}': ";
+            throw new UsageException($"--device {name}: {(why.StartsWith(prefix, StringComparison.Ordinal) ? why[prefix.Length..] : why)}");
         }
     }
 

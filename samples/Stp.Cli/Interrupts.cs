@@ -9,7 +9,7 @@ namespace Stp.Cli;
 /// evaluation stops between sampling steps), saves a checkpoint and exits; sampling stops between steps and keeps the
 /// finished batches. A second signal exits at once: every file is written atomically, so whatever was saved last (the
 /// last checkpoint) stays whole. The exit code is <see cref="CliApp.ExitInterrupted"/> (130) after SIGINT and
-/// <see cref="CliApp.ExitTerminated"/> (143) after SIGTERM.
+/// the same code after SIGTERM.
 /// </summary>
 internal sealed partial class Interrupts : IDisposable
 {
@@ -31,7 +31,7 @@ internal sealed partial class Interrupts : IDisposable
     /// <summary>Cancelled by the first signal (or the external token).</summary>
     public CancellationToken Token => _cts.Token;
 
-    /// <summary>The exit code of an interrupted command: 143 after SIGTERM, else 130.</summary>
+    /// <summary>The exit code of an interrupted command: 130 (after SIGINT or SIGTERM).</summary>
     public int ExitCode { get; private set; } = CliApp.ExitInterrupted;
 
     private void OnSignal(PosixSignalContext context)
@@ -45,7 +45,7 @@ internal sealed partial class Interrupts : IDisposable
             ExitNow(ExitCode);
             return;
         }
-        ExitCode = context.Signal == PosixSignal.SIGTERM ? CliApp.ExitTerminated : CliApp.ExitInterrupted;
+        ExitCode = CliApp.ExitInterrupted;
         Console.Error.WriteLine($"\nstp: {name}: stopping cleanly (send it again to exit at once) ...");
         try { _cts.Cancel(); }
         catch (AggregateException e) { Console.Error.WriteLine($"stp: while stopping: {e.InnerExceptions[0].Message}"); }

@@ -70,7 +70,7 @@ internal static class Sharding
             string idText;
             if (sdf)
             {
-                idText = lines[i];
+                idText = lines[i].Split(' ', 2)[0]; // the title: "<id> N=<size> <formula>" (older files: the id alone)
                 while (i < lines.Length && lines[i] != "$$$$") i++;
                 if (i == lines.Length) throw new InvalidDataException($"{path}: record starting at line {start + 1} has no $$$$.");
                 i++;
