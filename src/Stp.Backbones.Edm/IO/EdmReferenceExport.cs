@@ -59,7 +59,7 @@ public static class EdmReferenceExport
             ["gamma.gamma"] = tensor(gamma, dtype: float32),
         };
         foreach (var (name, value) in ((EgnnDenoiser)model.Denoiser).Module.state_dict())
-            dict[EgnnDenoiser.EdmCheckpointPrefix + name] = value.detach().to(CPU).to(float32).clone();
+            dict[EgnnDenoiser.EdmCheckpointPrefix + name] = value.detach().to(float32, CPU, copy: true);
         return dict;
     }
 

@@ -85,7 +85,7 @@ public sealed class StpConfiguration
         c.Trainer = c.ReadTrainer(section.GetSection("Trainer"));
         var training = section.GetSection("Training");
         foreach (var child in training.GetChildren())
-            if (child.Key is not ("Data" or "data" or "Split" or "split")) throw c.Bad("Training:" + child.Key, "is not a training setting (Data, Split)");
+            if (!child.Key.Equals("Data", StringComparison.OrdinalIgnoreCase) && !child.Key.Equals("Split", StringComparison.OrdinalIgnoreCase)) throw c.Bad("Training:" + child.Key, "is not a training setting (Data, Split)");
         c.TrainingData = training["Data"];
         if (c.TrainingData is not null && !File.Exists(c.TrainingData) && !Directory.Exists(c.TrainingData)) throw c.Bad("Training:Data", $"'{c.TrainingData}' not found");
         c.TrainingSplit = (training["Split"] ?? "none").ToLowerInvariant();
@@ -235,7 +235,7 @@ public sealed class StpConfiguration
             if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) return JsonValue.Create(d);
             return JsonValue.Create(v);
         }
-        if (children.Select((ch, i) => ch.Key == i.ToString(CultureInfo.InvariantCulture)).All(x => x) && children.Count > 0)
+        if (children.Select((ch, i) => ch.Key == i.ToString(CultureInfo.InvariantCulture)).All(x => x))
             return new JsonArray(children.Select(ch => (JsonNode?)ToJson(ch)).ToArray());
         var o = new JsonObject();
         foreach (var ch in children) o[ch.Key] = ToJson(ch);

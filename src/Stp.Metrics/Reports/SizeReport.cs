@@ -94,16 +94,20 @@ public sealed class SizeReport
     public IReadOnlyList<PlotSeries> ToPlotSeries()
     {
         double[] x = Rows.Select(r => (double)r.AtomCount).ToArray();
-        double[] Band(Func<SizeReportRow, int> successes, bool high) => Rows
-            .Select(r => r.Molecules > 0 ? 100 * (high ? BinomialInterval.Wilson(successes(r), r.Molecules).High : BinomialInterval.Wilson(successes(r), r.Molecules).Low) : double.NaN)
-            .ToArray();
+        (double[] Low, double[] High) Band(Func<SizeReportRow, int> successes)
+        {
+            var ci = Rows.Select(r => r.Molecules > 0 ? BinomialInterval.Wilson(successes(r), r.Molecules) : (Low: double.NaN, High: double.NaN)).ToArray();
+            return (ci.Select(c => 100 * c.Low).ToArray(), ci.Select(c => 100 * c.High).ToArray());
+        }
+        var stable = Band(r => r.StableMolecules);
+        var valid = Band(r => r.Valid);
         var series = new List<PlotSeries>
         {
             new("Atom Sta", x, Rows.Select(r => 100 * r.AtomStability).ToArray()),
             new("Mol Sta", x, Rows.Select(r => 100 * r.MoleculeStability).ToArray())
-                { Low = Band(r => r.StableMolecules, false), High = Band(r => r.StableMolecules, true) },
+                { Low = stable.Low, High = stable.High },
             new("Valid", x, Rows.Select(r => 100 * r.Validity).ToArray())
-                { Low = Band(r => r.Valid, false), High = Band(r => r.Valid, true) },
+                { Low = valid.Low, High = valid.High },
             new("Valid & Unique", x, Rows.Select(r => 100 * r.ValidAndUnique).ToArray()) { Dashed = true },
             new("Single fragment", x, Rows.Select(r => 100 * r.SingleFragment).ToArray()) { Dashed = true },
         };
