@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Stp.Data;
 using Stp.Metrics;
+using Stp.Metrics.Alignment;
 using Stp.Metrics.Reports;
 
 namespace Stp.Cli;
@@ -18,19 +19,26 @@ internal static class CompareCommand
         var runs = new Option<string[]>("--run") { Description = "label=folder, once per run; the folder holds summary.json from 'stp evaluate' (and structure.csv from --structure-data, if any)", Required = true, AllowMultipleArgumentsPerToken = true };
         var outDir = new Option<string>("--out") { Description = "Output folder for comparison.md, per_size_mol_stability.png and per_size_validity.png", Required = true };
         var minCount = new Option<int>("--min-molecules") { Description = "Leave sizes with fewer molecules out of the per-size curves (default 5)", DefaultValueFactory = _ => 5 };
+        var alignment = new Option<string[]>("--alignment") { Description = "label=folder holding alignment.csv from 'stp analyze' (the label of one --run): adds when each size's gamma_t and beta_t settle above --alignment-threshold, and the spread over sizes", AllowMultipleArgumentsPerToken = true };
+        var threshold = new Option<double>("--alignment-threshold") { Description = "Alignment level for the settling steps of --alignment (default 0.9)", DefaultValueFactory = _ => 0.9 };
         var device = Common.NoTorchDeviceOption("compare");
         var cmd = new Command("compare", "Compare evaluated runs: one table (with 95% confidence intervals and bond-geometry JSDs) and per-size curves on one plot.")
-        { runs, outDir, minCount, device };
+        { runs, outDir, minCount, alignment, threshold, device };
         cmd.SetAction(r =>
         {
             var items = r.GetValue(runs)!.Select(Parse).ToList();
             if (items.Select(i => i.Label).Distinct().Count() != items.Count) throw new UsageException("--run: every label must be distinct.");
             if (r.GetValue(minCount) < 1) throw new UsageException("--min-molecules must be at least 1.");
+            double level = r.GetValue(threshold);
+            if (!(level > 0 && level <= 1)) throw new UsageException($"--alignment-threshold must be in (0, 1]; got {level.ToString(CultureInfo.InvariantCulture)}.");
+            var curves = (r.GetValue(alignment) ?? Array.Empty<string>()).Select(spec => ParseAlignment(spec, items.Select(i => i.Label).ToList())).ToList();
+            if (curves.Select(c => c.Label).Distinct().Count() != curves.Count) throw new UsageException("--alignment: every label may be given once.");
             var loaded = items.Select(i => (i.Label, i.Folder, Report: MetricSummary.Read(Path.Combine(i.Folder, EvaluateCommand.SummaryName)).ToReport(),
                 Structure: ReadStructure(Path.Combine(i.Folder, "structure.csv")))).ToList();
             var folder = r.GetValue(outDir)!;
             Directory.CreateDirectory(folder);
             var md = Table(loaded.Select(l => (l.Label, l.Report, l.Structure)).ToList());
+            if (curves.Count > 0) md += Environment.NewLine + AlignmentTable(curves.Select(c => (c.Label, c.Result.SettlingSteps(level))).ToList(), level);
             AtomicFile.WriteAllText(Path.Combine(folder, "comparison.md"), md);
             int min = r.GetValue(minCount);
             foreach (var (metric, name, pick) in new (string, string, Func<SizeReportRow, double>)[]
@@ -63,6 +71,56 @@ internal static class CompareCommand
         return (spec[..eq], folder);
     }
 
+    private static (string Label, AlignmentResult Result) ParseAlignment(string spec, IReadOnlyList<string> labels)
+    {
+        int eq = spec.IndexOf('=');
+        if (eq <= 0 || eq == spec.Length - 1) throw new UsageException($"--alignment must be label=folder; got '{spec}'.");
+        var label = spec[..eq];
+        if (!labels.Contains(label)) throw new UsageException($"--alignment {spec}: '{label}' is not the label of a --run ({string.Join(", ", labels)}).");
+        var file = Path.Combine(spec[(eq + 1)..], "alignment.csv");
+        if (!File.Exists(file)) throw new UsageException($"--alignment {spec}: no {file} (run 'stp analyze ... --out {spec[(eq + 1)..]}' first).");
+        try { return (label, AlignmentResult.Read(file)); }
+        catch (InvalidDataException e) { throw new UsageException($"--alignment: {e.Message}"); }
+    }
+
+    /// <summary>
+    /// Per run and size, the reverse step from which gamma_t (beta_t) stays at or above the level down to t = 0, and
+    /// the spread of those steps over the sizes (max - min): the smaller the spread, the more the sizes share one
+    /// generative pattern.
+    /// </summary>
+    internal static string AlignmentTable(IReadOnlyList<(string Label, IReadOnlyList<AlignmentSettling> Rows)> runs, double level)
+    {
+        var sizes = runs.SelectMany(r => r.Rows.Select(x => x.AtomCount)).Distinct().Order().ToArray();
+        static string S(int? step) => step?.ToString(CultureInfo.InvariantCulture) ?? "never";
+        static string Spread(IEnumerable<int?> steps)
+        {
+            var list = steps.ToList();
+            return list.Count > 1 && list.All(x => x is not null) ? (list.Max()!.Value - list.Min()!.Value).ToString(CultureInfo.InvariantCulture) : "";
+        }
+        var lvl = level.ToString("0.###", CultureInfo.InvariantCulture);
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Reverse step t from which the alignment stays >= {lvl} down to t = 0 (larger: the target settles earlier), per molecule size:");
+        sb.AppendLine();
+        sb.Append("| run | curve |");
+        foreach (var n in sizes) sb.Append(CultureInfo.InvariantCulture, $" N={n} |");
+        sb.AppendLine(" spread (max - min) |");
+        sb.Append("|---|---|").Append(string.Concat(Enumerable.Repeat("---|", sizes.Length))).AppendLine("---|");
+        foreach (var (label, rows) in runs)
+        {
+            foreach (var (curve, pick) in new (string, Func<AlignmentSettling, int?>)[] { ("gamma_t", x => x.GammaStep), ("beta_t", x => x.BetaStep) })
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"| {label} | {curve} |");
+                foreach (var n in sizes)
+                {
+                    var row = rows.FirstOrDefault(x => x.AtomCount == n);
+                    sb.Append(' ').Append(row is null ? "" : S(pick(row))).Append(" |");
+                }
+                sb.AppendLine(CultureInfo.InvariantCulture, $" {Spread(rows.Select(pick))} |");
+            }
+        }
+        return sb.ToString();
+    }
+
     /// <summary>The pooled ("all") bond-length and bond-angle JSDs of a structure.csv, or null without one.</summary>
     private static (double? Bond, double? Angle)? ReadStructure(string path)
     {
@@ -81,14 +139,15 @@ internal static class CompareCommand
             var (lo, hi) = BinomialInterval.Wilson(k, n);
             return $" [{Pct(lo)}, {Pct(hi)}]";
         }
+        static int Count(double rate, int n) => (int)Math.Round(rate * n); // the rates are k / n
         static string J(double? v) => v is double d ? d.ToString("F4", CultureInfo.InvariantCulture) : "";
         var sb = new StringBuilder();
-        sb.AppendLine("| run | molecules | Atom Sta (%) | Mol Sta (%) [95% CI] | Valid (%) [95% CI] | Valid & Unique (%) | Single fragment (%) | bond-length JSD | bond-angle JSD |");
+        sb.AppendLine("| run | molecules | Atom Sta (%) | Mol Sta (%) [95% CI] | Valid (%) [95% CI] | Valid & Unique (%) [95% CI] | Single fragment (%) [95% CI] | bond-length JSD | bond-angle JSD |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var (label, report, structure) in runs)
         {
             var o = report.Overall;
-            sb.AppendLine(CultureInfo.InvariantCulture, $"| {label} | {o.Molecules} | {Pct(o.AtomStability)} | {Pct(o.MoleculeStability)}{Ci(o.StableMolecules, o.Molecules)} | {Pct(o.Validity)}{Ci(o.Valid, o.Molecules)} | {Pct(o.ValidAndUnique)} | {Pct(o.SingleFragment)} | {J(structure?.Bond)} | {J(structure?.Angle)} |");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {label} | {o.Molecules} | {Pct(o.AtomStability)} | {Pct(o.MoleculeStability)}{Ci(o.StableMolecules, o.Molecules)} | {Pct(o.Validity)}{Ci(o.Valid, o.Molecules)} | {Pct(o.ValidAndUnique)}{Ci(Count(o.ValidAndUnique, o.Molecules), o.Molecules)} | {Pct(o.SingleFragment)}{Ci(Count(o.SingleFragment, o.Molecules), o.Molecules)} | {J(structure?.Bond)} | {J(structure?.Angle)} |");
         }
         return sb.ToString();
     }

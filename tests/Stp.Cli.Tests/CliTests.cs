@@ -192,6 +192,23 @@ public class CliTests
         Assert.That(md[2], Does.Match(@"\| [0-9.]+ \[[0-9.]+, [0-9.]+\] \|"), "molecule stability carries its 95% interval");
         Assert.That(File.Exists(Path.Combine(cmp, "per_size_mol_stability.png")));
         Assert.That(Run("compare", "--run", $"x={_dir}", "--out", cmp), Is.EqualTo(2), "a folder without summary.json is a usage error");
+
+        // With alignment curves: the settling step of each size (gamma stays >= 0.9 from t = 20 down, beta from 30 at
+        // N = 5 and from 10 at N = 8) and the spread over sizes.
+        var curves = Path.Combine(_dir, "curves");
+        Directory.CreateDirectory(curves);
+        File.WriteAllText(Path.Combine(curves, "alignment.csv"), "step,n_atoms,molecules,gamma,beta\n"
+            + "30,5,2,0.5,0.95\n20,5,2,0.92,0.95\n10,5,2,0.95,1\n0,5,2,1,1\n"
+            + "30,8,2,0.4,0.5\n20,8,2,0.91,0.6\n10,8,2,0.97,0.9\n0,8,2,1,1\n30,all,4,0.45,0.7\n0,all,4,1,1\n");
+        var cmp2 = Path.Combine(_dir, "compare2");
+        Assert.That(Run("compare", "--run", $"whole={whole}", "--run", $"merged={merged}", "--alignment", $"whole={curves}", "--out", cmp2), Is.EqualTo(0));
+        var text = File.ReadAllText(Path.Combine(cmp2, "comparison.md"));
+        Assert.That(text, Does.Contain("| run | curve | N=5 | N=8 | spread (max - min) |"));
+        Assert.That(text, Does.Contain("| whole | gamma_t | 20 | 20 | 0 |"));
+        Assert.That(text, Does.Contain("| whole | beta_t | 30 | 10 | 20 |"));
+        Assert.That(Run("compare", "--run", $"whole={whole}", "--alignment", $"other={curves}", "--out", cmp2), Is.EqualTo(2), "an --alignment label must be a --run label");
+        Assert.That(Run("compare", "--run", $"whole={whole}", "--alignment", $"whole={whole}", "--out", cmp2), Is.EqualTo(2), "a folder without alignment.csv is a usage error");
+        Assert.That(Run("compare", "--run", $"whole={whole}", "--alignment", $"whole={curves}", "--alignment-threshold", "1.5", "--out", cmp2), Is.EqualTo(2));
     }
 
     [Test]

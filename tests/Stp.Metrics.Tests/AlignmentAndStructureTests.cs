@@ -95,6 +95,42 @@ public class AlignmentAndStructureTests
     }
 
     [Test]
+    public void Alignment_CsvRoundTripsAndSettlingStepsStopAtTheFirstDip()
+    {
+        // N = 10: gamma >= 0.9 for t <= 40, dips to 0.85 at t = 50, back to 0.95 at t = 60, low above: settles at 40.
+        //         beta is 1 everywhere: settles at the first recorded step, 100.
+        // N = 20: gamma 0.8 at t = 0 (never settles at 0.9); beta 0.9 exactly for t <= 20 (the threshold counts).
+        var steps = Enumerable.Range(0, 11).Select(i => 100 - 10 * i).ToArray();
+        double G10(int t) => t <= 40 ? 0.95 : t == 50 ? 0.85 : t == 60 ? 0.95 : 0.5;
+        var bySize = steps.Select(t => new AlignmentPoint(t, 10, 4, G10(t), 1.0))
+            .Concat(steps.Select(t => new AlignmentPoint(t, 20, 3, 0.8, t <= 20 ? 0.9 : 0.3))).ToArray();
+        var overall = steps.Select(t => new AlignmentPoint(t, 0, 7, 0.5, 0.5)).ToArray();
+        var result = new AlignmentResult(bySize, overall);
+        var path = Path.Combine(Path.GetTempPath(), $"stp-align-{Guid.NewGuid():N}.csv");
+        try
+        {
+            result.WriteCsv(path);
+            var back = AlignmentResult.Read(path);
+            Assert.That(back.BySize, Is.EqualTo(bySize));
+            Assert.That(back.Overall, Is.EqualTo(overall));
+            Assert.That(back.SettlingSteps(0.9), Is.EqualTo(new[] { new AlignmentSettling(10, 4, 40, 100), new AlignmentSettling(20, 3, null, 20) }));
+            Assert.That(back.SettlingSteps(0.5), Is.EqualTo(new[] { new AlignmentSettling(10, 4, 100, 100), new AlignmentSettling(20, 3, 100, 20) }));
+            Assert.Throws<ArgumentOutOfRangeException>(() => back.SettlingSteps(0));
+            Assert.Throws<ArgumentOutOfRangeException>(() => back.SettlingSteps(double.NaN));
+
+            var lines = File.ReadAllLines(path);
+            lines[3] = "90,10,4,abc,1";
+            File.WriteAllLines(path, lines);
+            var e = Assert.Throws<InvalidDataException>(() => AlignmentResult.Read(path));
+            Assert.That(e!.Message, Does.Contain(path).And.Contain("line 4"));
+            File.WriteAllText(path, "step,gamma\n1,2\n");
+            Assert.That(Assert.Throws<InvalidDataException>(() => AlignmentResult.Read(path))!.Message, Does.Contain("line 1"));
+        }
+        finally { File.Delete(path); }
+        Assert.Throws<FileNotFoundException>(() => AlignmentResult.Read(path));
+    }
+
+    [Test]
     public void JensenShannon_AnalyticValues()
     {
         Assert.That(JensenShannon.Divergence(new double[] { 1, 0 }, new double[] { 0, 1 }), Is.EqualTo(Math.Log(2)).Within(1e-15));
