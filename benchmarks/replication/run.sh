@@ -6,7 +6,8 @@
 # training split, alignment curves for N = 10, 15, 19, 25 (20 trajectories each), and the comparison.
 #   bash benchmarks/replication/run.sh [STP binary] [runs folder] [threads per process]
 # On 2 cores, two single-threaded processes side by side (--threads 1: one training while another model is evaluated)
-# do more work than one two-threaded process; never run a two-threaded process beside another one (libtorch's thread
+# do about 1.5x the work of one two-threaded process (two trainings side by side: 5.3 + 4.4 steps/s, one alone
+# with 2 threads: 6.6); never run a two-threaded process beside another one (libtorch's thread
 # barriers then stall: a two-threaded training fell from 6.6 to about 0.2 steps/s beside a one-threaded sampler).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -34,13 +34,17 @@ internal static class EvaluateCommand
             if (r.GetValue(structureCount) < 1) throw new UsageException("--structure-molecules must be at least 1.");
             if (r.GetValue(structure) is string sd && !File.Exists(sd) && !Directory.Exists(sd)) throw new UsageException($"--structure-data: {sd} not found.");
             var name = r.GetValue(label) ?? DefaultLabel(path);
-            var result = Run(path, ds, r.GetValue(novelty), folder, name);
+            var samples = ReadSamples(path, out var errors);
+            var result = Run(path, samples, errors, ds, r.GetValue(novelty), folder, name);
             Console.WriteLine(result.ToTable(name));
             Console.WriteLine($"Per-size report: {Path.Combine(folder, "metrics_by_size.csv")}, .json and .png");
             if (r.GetValue(structure) is string structureData)
-                Console.WriteLine(Structure(path, ds, structureData, r.GetValue(structureCount), folder));
+                Console.WriteLine(Structure(samples, ds, structureData, r.GetValue(structureCount), folder));
             if (predictors.Length > 0)
-                Console.WriteLine(ConditionalEvaluation.Run(path.EndsWith(".sdf", StringComparison.OrdinalIgnoreCase) ? SdfFile.Read(path).Select(x => x.Molecule).ToList() : XyzFile.Read(path).ToList(), path, predictors, dev, folder));
+            {
+                if (errors.Count > 0) throw new InvalidDataException($"{path}: {errors.Count} malformed record(s); the property MAE needs every molecule of a conditional run (first: {errors[0].Message}).");
+                Console.WriteLine(ConditionalEvaluation.Run(samples, path, predictors, dev, folder));
+            }
             return 0;
         });
         return cmd;
@@ -54,15 +58,25 @@ internal static class EvaluateCommand
         return string.IsNullOrEmpty(parent) ? Path.GetFileName(full) : $"{parent}/{Path.GetFileName(full)}";
     }
 
+    /// <summary>The molecules of a sample file (.xyz[.gz] or .sdf[.gz]), read once; malformed records are returned in <paramref name="errors"/>.</summary>
+    internal static List<Molecule> ReadSamples(string path, out List<MoleculeFormatException> errors)
+    {
+        var mols = path.EndsWith(".sdf", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".sdf.gz", StringComparison.OrdinalIgnoreCase)
+            ? SdfFile.ReadLenient(path, out errors).Select(x => x.Molecule).ToList()
+            : XyzFile.ReadLenient(path, out errors);
+        if (mols.Count == 0 && errors.Count == 0) throw new InvalidDataException($"{path}: no molecules.");
+        return mols;
+    }
+
     internal static EvaluationResult Run(string path, string dataset, string? noveltyData, string folder, string? label = null)
     {
+        var mols = ReadSamples(path, out var errors);
+        return Run(path, mols, errors, dataset, noveltyData, folder, label);
+    }
+
+    internal static EvaluationResult Run(string path, List<Molecule> mols, List<MoleculeFormatException> errors, string dataset, string? noveltyData, string folder, string? label = null)
+    {
         if (dataset is not ("qm9" or "geom")) throw new UsageException($"--dataset: unknown dataset '{dataset}' (qm9, geom).");
-        List<Molecule> mols;
-        List<MoleculeFormatException> errors;
-        if (path.EndsWith(".sdf", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".sdf.gz", StringComparison.OrdinalIgnoreCase))
-            mols = SdfFile.ReadLenient(path, out errors).Select(x => x.Molecule).ToList();
-        else mols = XyzFile.ReadLenient(path, out errors);
-        if (mols.Count == 0 && errors.Count == 0) throw new InvalidDataException($"{path}: no molecules.");
         foreach (var e in errors.Take(5)) Console.Error.WriteLine($"skipped: {e.Message}");
         if (errors.Count > 5) Console.Error.WriteLine($"skipped: {errors.Count - 5} more malformed records");
         NoveltyReference? reference = null;
@@ -97,13 +111,11 @@ internal static class EvaluateCommand
     /// Bond-length and bond-angle JSDs of the sample file's valid molecules against the first <paramref name="count"/>
     /// reference molecules (QM9: of its training split), written to structure.csv; returns the pooled figures.
     /// </summary>
-    internal static string Structure(string path, string dataset, string referencePath, int count, string folder)
+    internal static string Structure(IReadOnlyList<Molecule> samples, string dataset, string referencePath, int count, string folder)
     {
         var evaluator = dataset == "qm9" ? MetricsEvaluator.ForQm9() : MetricsEvaluator.ForGeomDrugs();
         var all = Datasets.Load(referencePath);
         var reference = (dataset == "qm9" ? MoleculeDatasets.SplitQm9(all).Train : all).Take(count).ToList();
-        var samples = path.EndsWith(".sdf", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".sdf.gz", StringComparison.OrdinalIgnoreCase)
-            ? SdfFile.ReadLenient(path, out _).Select(x => x.Molecule).ToList() : XyzFile.ReadLenient(path, out _);
         var cmp = Stp.Metrics.Structure.GeometryHistograms.FromMolecules(samples, evaluator)
             .CompareTo(Stp.Metrics.Structure.GeometryHistograms.FromMolecules(reference, evaluator));
         cmp.WriteCsv(Path.Combine(folder, "structure.csv"));
