@@ -65,8 +65,9 @@ internal static class AnalyzeCommand
             SampleCommand.Run(model, options, sizeList.Length, "efficient", 100, s + 1, dev, ct, observer, sizeList);
             var alignment = observer.Compute();
             alignment.WriteCsv(Path.Combine(folder, "alignment.csv"));
-            alignment.WritePlot(Path.Combine(folder, "alignment_gamma.png"));
-            alignment.WritePlot(Path.Combine(folder, "alignment_beta.png"), beta: true);
+            var name = $"{Path.GetFileNameWithoutExtension(r.GetValue(checkpoint)!)} ({prior})";
+            alignment.WritePlot(Path.Combine(folder, "alignment_gamma.png"), $"{name}: shape alignment gamma_t");
+            alignment.WritePlot(Path.Combine(folder, "alignment_beta.png"), $"{name}: type alignment beta_t", beta: true);
             Console.WriteLine($"Wrote metrics_by_size.csv/.json/.png, alignment.csv, alignment_gamma.png and alignment_beta.png to {folder}");
             return Task.FromResult(0);
         });

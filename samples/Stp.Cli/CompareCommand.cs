@@ -39,6 +39,12 @@ internal static class CompareCommand
             Directory.CreateDirectory(folder);
             var md = Table(loaded.Select(l => (l.Label, l.Report, l.Structure)).ToList());
             if (curves.Count > 0) md += Environment.NewLine + AlignmentTable(curves.Select(c => (c.Label, c.Result.SettlingSteps(level))).ToList(), level);
+            foreach (var (label, result) in curves)
+            {
+                var safe = string.Concat(label.Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' ? ch : '_'));
+                result.WritePlot(Path.Combine(folder, $"alignment_gamma_{safe}.png"), $"{label}: shape alignment gamma_t");
+                result.WritePlot(Path.Combine(folder, $"alignment_beta_{safe}.png"), $"{label}: type alignment beta_t", beta: true);
+            }
             AtomicFile.WriteAllText(Path.Combine(folder, "comparison.md"), md);
             int min = r.GetValue(minCount);
             foreach (var (metric, name, pick) in new (string, string, Func<SizeReportRow, double>)[]
@@ -55,7 +61,7 @@ internal static class CompareCommand
                 PlotWriter.WriteLines(Path.Combine(folder, $"per_size_{metric}.png"), $"{name} by molecule size (sizes with >= {min} molecules)", "Number of atoms N", "%", series, yLimits: (-2, 102));
             }
             Console.Write(md);
-            Console.WriteLine($"Wrote comparison.md and per_size_*.png to {folder}");
+            Console.WriteLine($"Wrote comparison.md and per_size_*.png{(curves.Count > 0 ? " and alignment_*.png" : "")} to {folder}");
             return 0;
         });
         return cmd;

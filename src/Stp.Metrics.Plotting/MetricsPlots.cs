@@ -58,10 +58,15 @@ public static class MetricsPlots
     /// <param name="beta">Plot beta_t (type agreement with the final sample) instead of gamma_t.</param>
     /// <param name="maxCurves">The most sizes drawn, spread evenly over the sizes present.</param>
     public static void WritePlot(this AlignmentResult result, string path, bool beta = false, int maxCurves = 8)
+        => WritePlot(result, path, "Generation-target alignment", beta, maxCurves);
+
+    /// <summary>As <see cref="WritePlot(AlignmentResult, string, bool, int)"/>, with a title (e.g. the model and its prior).</summary>
+    public static void WritePlot(this AlignmentResult result, string path, string title, bool beta = false, int maxCurves = 8)
     {
         ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(title);
         string what = beta ? "beta_t (type agreement with final)" : "gamma_t = <x_t, x_0> / ||x_0||^2";
-        PlotWriter.WriteLines(path, "Generation-target alignment", "step t (T -> 0)", what, result.ToPlotSeries(beta, maxCurves),
+        PlotWriter.WriteLines(path, title, "step t (T -> 0)", what, result.ToPlotSeries(beta, maxCurves),
             markers: false, invertX: true);
     }
 }

@@ -206,6 +206,7 @@ public class CliTests
         Assert.That(text, Does.Contain("| run | curve | N=5 | N=8 | spread (max - min) |"));
         Assert.That(text, Does.Contain("| whole | gamma_t | 20 | 20 | 0 |"));
         Assert.That(text, Does.Contain("| whole | beta_t | 30 | 10 | 20 |"));
+        Assert.That(File.Exists(Path.Combine(cmp2, "alignment_gamma_whole.png")) && File.Exists(Path.Combine(cmp2, "alignment_beta_whole.png")), "one panel per run");
         Assert.That(Run("compare", "--run", $"whole={whole}", "--alignment", $"other={curves}", "--out", cmp2), Is.EqualTo(2), "an --alignment label must be a --run label");
         Assert.That(Run("compare", "--run", $"whole={whole}", "--alignment", $"whole={whole}", "--out", cmp2), Is.EqualTo(2), "a folder without alignment.csv is a usage error");
         Assert.That(Run("compare", "--run", $"whole={whole}", "--alignment", $"whole={curves}", "--alignment-threshold", "1.5", "--out", cmp2), Is.EqualTo(2));
