@@ -38,7 +38,7 @@ internal static class CompareCommand
             var folder = r.GetValue(outDir)!;
             Directory.CreateDirectory(folder);
             var md = Table(loaded.Select(l => (l.Label, l.Report, l.Structure)).ToList());
-            if (curves.Count > 0) md += Environment.NewLine + AlignmentTable(curves.Select(c => (c.Label, c.Result.SettlingSteps(level))).ToList(), level);
+            if (curves.Count > 0) md += Environment.NewLine + AlignmentTable(curves.Select(c => (c.Label, c.Result.SettlingSteps(level), c.Result.MeanSpread(), c.Result.MeanSpread(beta: true))).ToList(), level);
             foreach (var (label, result) in curves)
             {
                 var safe = string.Concat(label.Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' ? ch : '_'));
@@ -94,7 +94,7 @@ internal static class CompareCommand
     /// the spread of those steps over the sizes (max - min): the smaller the spread, the more the sizes share one
     /// generative pattern.
     /// </summary>
-    internal static string AlignmentTable(IReadOnlyList<(string Label, IReadOnlyList<AlignmentSettling> Rows)> runs, double level)
+    internal static string AlignmentTable(IReadOnlyList<(string Label, IReadOnlyList<AlignmentSettling> Rows, double GammaSpread, double BetaSpread)> runs, double level)
     {
         var sizes = runs.SelectMany(r => r.Rows.Select(x => x.AtomCount)).Distinct().Order().ToArray();
         static string S(int? step) => step?.ToString(CultureInfo.InvariantCulture) ?? "never";
@@ -109,11 +109,11 @@ internal static class CompareCommand
         sb.AppendLine();
         sb.Append("| run | curve |");
         foreach (var n in sizes) sb.Append(CultureInfo.InvariantCulture, $" N={n} |");
-        sb.AppendLine(" spread (max - min) |");
-        sb.Append("|---|---|").Append(string.Concat(Enumerable.Repeat("---|", sizes.Length))).AppendLine("---|");
-        foreach (var (label, rows) in runs)
+        sb.AppendLine(" spread (max - min) | curves apart (mean over t of max - min over N) |");
+        sb.Append("|---|---|").Append(string.Concat(Enumerable.Repeat("---|", sizes.Length))).AppendLine("---|---|");
+        foreach (var (label, rows, gammaSpread, betaSpread) in runs)
         {
-            foreach (var (curve, pick) in new (string, Func<AlignmentSettling, int?>)[] { ("gamma_t", x => x.GammaStep), ("beta_t", x => x.BetaStep) })
+            foreach (var (curve, pick, apart) in new (string, Func<AlignmentSettling, int?>, double)[] { ("gamma_t", x => x.GammaStep, gammaSpread), ("beta_t", x => x.BetaStep, betaSpread) })
             {
                 sb.Append(CultureInfo.InvariantCulture, $"| {label} | {curve} |");
                 foreach (var n in sizes)
@@ -121,7 +121,7 @@ internal static class CompareCommand
                     var row = rows.FirstOrDefault(x => x.AtomCount == n);
                     sb.Append(' ').Append(row is null ? "" : S(pick(row))).Append(" |");
                 }
-                sb.AppendLine(CultureInfo.InvariantCulture, $" {Spread(rows.Select(pick))} |");
+                sb.AppendLine(CultureInfo.InvariantCulture, $" {Spread(rows.Select(pick))} | {(double.IsNaN(apart) ? "" : apart.ToString("F3", CultureInfo.InvariantCulture))} |");
             }
         }
         return sb.ToString();

@@ -203,9 +203,9 @@ public class CliTests
         var cmp2 = Path.Combine(_dir, "compare2");
         Assert.That(Run("compare", "--run", $"whole={whole}", "--run", $"merged={merged}", "--alignment", $"whole={curves}", "--out", cmp2), Is.EqualTo(0));
         var text = File.ReadAllText(Path.Combine(cmp2, "comparison.md"));
-        Assert.That(text, Does.Contain("| run | curve | N=5 | N=8 | spread (max - min) |"));
-        Assert.That(text, Does.Contain("| whole | gamma_t | 20 | 20 | 0 |"));
-        Assert.That(text, Does.Contain("| whole | beta_t | 30 | 10 | 20 |"));
+        Assert.That(text, Does.Contain("| run | curve | N=5 | N=8 | spread (max - min) | curves apart (mean over t of max - min over N) |"));
+        Assert.That(text, Does.Contain("| whole | gamma_t | 20 | 20 | 0 | 0.033 |"), "gamma spreads 0.1, 0.01, 0.02, 0 at t = 30..0: mean 0.0325");
+        Assert.That(text, Does.Contain("| whole | beta_t | 30 | 10 | 20 | 0.225 |"), "beta spreads 0.45, 0.35, 0.1, 0: mean 0.225");
         Assert.That(File.Exists(Path.Combine(cmp2, "alignment_gamma_whole.png")) && File.Exists(Path.Combine(cmp2, "alignment_beta_whole.png")), "one panel per run");
         Assert.That(Run("compare", "--run", $"whole={whole}", "--alignment", $"other={curves}", "--out", cmp2), Is.EqualTo(2), "an --alignment label must be a --run label");
         Assert.That(Run("compare", "--run", $"whole={whole}", "--alignment", $"whole={whole}", "--out", cmp2), Is.EqualTo(2), "a folder without alignment.csv is a usage error");

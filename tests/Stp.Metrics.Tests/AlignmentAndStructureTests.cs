@@ -115,6 +115,11 @@ public class AlignmentAndStructureTests
             Assert.That(back.Overall, Is.EqualTo(overall));
             Assert.That(back.SettlingSteps(0.9), Is.EqualTo(new[] { new AlignmentSettling(10, 4, 40, 100), new AlignmentSettling(20, 3, null, 20) }));
             Assert.That(back.SettlingSteps(0.5), Is.EqualTo(new[] { new AlignmentSettling(10, 4, 100, 100), new AlignmentSettling(20, 3, 100, 20) }));
+            // Spread between the two sizes: gamma |G10(t) - 0.8| averaged over the 11 steps; beta |1 - B20(t)|.
+            double gammaApart = steps.Average(t => Math.Abs(G10(t) - 0.8)), betaApart = steps.Average(t => t <= 20 ? 0.1 : 0.7);
+            Assert.That(back.MeanSpread(), Is.EqualTo(gammaApart).Within(1e-12));
+            Assert.That(back.MeanSpread(beta: true), Is.EqualTo(betaApart).Within(1e-12));
+            Assert.That(new AlignmentResult(bySize.Where(p => p.AtomCount == 10).ToArray(), overall).MeanSpread(), Is.NaN, "one size has no spread");
             Assert.Throws<ArgumentOutOfRangeException>(() => back.SettlingSteps(0));
             Assert.Throws<ArgumentOutOfRangeException>(() => back.SettlingSteps(double.NaN));
 

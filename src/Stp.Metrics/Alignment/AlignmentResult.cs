@@ -94,6 +94,22 @@ public sealed class AlignmentResult
     }
 
     /// <summary>
+    /// How far apart the sizes' curves are: the mean, over the recorded steps that every size has, of
+    /// max_N - min_N of gamma_t (or beta_t). 0 when all sizes follow one curve (the paper's goal for StP); NaN with
+    /// fewer than two sizes.
+    /// </summary>
+    /// <param name="beta">Spread of beta_t instead of gamma_t.</param>
+    public double MeanSpread(bool beta = false)
+    {
+        var sizes = Sizes;
+        if (sizes.Count < 2) return double.NaN;
+        var bySize = sizes.Select(n => BySize.Where(p => p.AtomCount == n).ToDictionary(p => p.Step, p => beta ? p.Beta : p.Gamma)).ToArray();
+        var common = bySize.Skip(1).Aggregate(new HashSet<int>(bySize[0].Keys), (acc, d) => { acc.IntersectWith(d.Keys); return acc; });
+        if (common.Count == 0) return double.NaN;
+        return common.Average(t => bySize.Max(d => d[t]) - bySize.Min(d => d[t]));
+    }
+
+    /// <summary>
     /// When each size's generation target settles: for every N, the largest recorded reverse step t from which
     /// gamma_t (and, separately, beta_t) stays at or above <paramref name="threshold"/> down to t = 0. A larger
     /// step means the target lines up earlier in the reverse process; the paper's figure 3 shows larger molecules
