@@ -41,6 +41,7 @@ internal sealed partial class Interrupts : IDisposable
         if (Interlocked.Increment(ref _signals) > 1)
         {
             Console.Error.WriteLine($"stp: second {name}: exiting now; files already saved (the last checkpoint) are kept whole.");
+            RunExitHooks();
             Console.Error.Flush();
             ExitNow(ExitCode);
             return;
@@ -50,6 +51,36 @@ internal sealed partial class Interrupts : IDisposable
         try { _cts.Cancel(); }
         catch (AggregateException e) { Console.Error.WriteLine($"stp: while stopping: {e.InnerExceptions[0].Message}"); }
         catch (ObjectDisposedException) { } // the command had already finished
+    }
+
+    private static readonly List<Action> ExitHooks = new();
+
+    /// <summary>
+    /// Registers a last action for a second signal, which ends the process without unwinding (e.g. the run manifest
+    /// records "killed" instead of staying "running"). Keep it short and let it not throw; disposing unregisters it.
+    /// </summary>
+    internal static IDisposable BeforeHardExit(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        lock (ExitHooks) ExitHooks.Add(action);
+        return new Unregister(action);
+    }
+
+    /// <summary>Runs the registered hard-exit actions, newest first; an action that throws is reported and skipped.</summary>
+    internal static void RunExitHooks()
+    {
+        Action[] hooks;
+        lock (ExitHooks) hooks = ExitHooks.AsEnumerable().Reverse().ToArray();
+        foreach (var hook in hooks)
+        {
+            try { hook(); }
+            catch (Exception e) { Console.Error.WriteLine($"stp: while exiting: {e.Message.Split('\n')[0]}"); }
+        }
+    }
+
+    private sealed class Unregister(Action action) : IDisposable
+    {
+        public void Dispose() { lock (ExitHooks) ExitHooks.Remove(action); }
     }
 
     /// <summary>

@@ -23,7 +23,7 @@ internal sealed record RunRequest(JsonObject Config, IReadOnlyList<string> Comma
 /// a resume updates it with what the resume changed), the resolved training hyper-parameters (<c>training</c>: the
 /// trainer's options, the model's description with its noise schedule and prior, the data, the stop rule), the
 /// command line, Stp version and git commit, TorchSharp and libtorch versions, device, machine, the start of the first
-/// session and the end of the last, the status (running, finished, interrupted, failed) and the checkpointed step, and
+/// session and the end of the last, the status (running, finished, interrupted, failed, killed) and the checkpointed step, and
 /// one entry per session (a new run, then each resume) with its own command line, device, software, machine, times,
 /// steps and overrides.
 /// </summary>
@@ -95,9 +95,24 @@ internal sealed class RunManifest
         return manifest;
     }
 
-    /// <summary>Records the end of the session: <paramref name="status"/> (finished, interrupted, failed) at checkpointed step <paramref name="step"/>.</summary>
+    /// <summary>Records the end of the session: <paramref name="status"/> (finished, interrupted, failed, killed) at checkpointed step <paramref name="step"/>.</summary>
     public void End(string status, long step)
     {
+        lock (_gate) EndLocked(status, step);
+    }
+
+    /// <summary>Records "killed" at <paramref name="step"/> unless the session has already ended (a second signal's last write).</summary>
+    public void Killed(long step)
+    {
+        lock (_gate) { if (!_ended) EndLocked("killed", step); }
+    }
+
+    private readonly object _gate = new();
+    private bool _ended;
+
+    private void EndLocked(string status, long step)
+    {
+        _ended = true;
         var now = Now();
         _session["ended"] = now;
         _session["status"] = status;

@@ -48,6 +48,9 @@ internal static class TrainingLoop
         if (o.EvalEvery > 0 && !File.Exists(evalLog)) File.WriteAllText(evalLog, "step,molecules,atom_stability,molecule_stability,validity,valid_unique,single_fragment\n");
         var request = o.Request ?? new RunRequest(new JsonObject(), []);
         var manifest = RunManifest.Begin(o.Folder, request, Describe(trainer, o), o.Device.ToString(), get_num_threads(), trainer.Step, resumed: o.ResumedLearningRate is not null);
+        long startStepAtBegin = trainer.Step;
+        // A second Ctrl+C / SIGTERM ends the process at once: the manifest then says so, at the last checkpointed step.
+        using var hardExit = Interrupts.BeforeHardExit(() => manifest.Killed(savedStep ?? startStepAtBegin));
         var metrics = new RunMetrics(o.Folder, o.TensorBoard);
         LogStart();
         var evaluator = o.Dataset == "qm9" ? MetricsEvaluator.ForQm9() : MetricsEvaluator.ForGeomDrugs();

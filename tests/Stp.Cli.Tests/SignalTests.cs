@@ -86,6 +86,28 @@ public class SignalTests : TinyRunFixture
     }
 
     [Test]
+    public void ASecondSignalDuringTrainingLeavesTheManifestKilledNotRunning()
+    {
+        var run = Dir.File("killed");
+        var ckpt = Path.Combine(run, RunFolder.Checkpoint);
+        var (p, output) = Start(Train(run, extra: ["--checkpoint-every", "5"]));
+        WaitFor(() => File.Exists(ckpt) && File.Exists(Path.Combine(run, "manifest.json")), p, output);
+        Thread.Sleep(500);
+        // Both signals are delivered together when the stopped process goes on: the second comes before the clean stop ends.
+        Signal(p, "STOP");
+        Signal(p, "INT");
+        Signal(p, "TERM");
+        Signal(p, "CONT");
+        Assert.That(Exit(p, output), Is.EqualTo(CliApp.ExitInterrupted), output());
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(run, "manifest.json")))!;
+        var status = (string)manifest["status"]!;
+        TestContext.Out.WriteLine($"manifest status {status} at step {manifest["step"]}");
+        Assert.That(status, Is.AnyOf("killed", "interrupted"), "a second signal never leaves the manifest 'running'");
+        if (output().Contains("second")) Assert.That(status, Is.EqualTo("killed"), output());
+        Assert.That((long)manifest["step"]!, Is.LessThanOrEqualTo(TrainerCheckpoint.ReadInfo(ckpt).Step), "the manifest names a step the checkpoint holds");
+    }
+
+    [Test]
     public void ASecondSignalExitsAtOnceWithoutACrashAndTheLastCheckpointStaysWhole()
     {
         var run = Dir.File("twice");
