@@ -67,24 +67,28 @@ internal static class CompareCommand
         return cmd;
     }
 
-    private static (string Label, string Folder) Parse(string spec)
+    /// <summary>Splits an option's label=folder value.</summary>
+    private static (string Label, string Folder) LabelAndFolder(string option, string spec)
     {
         int eq = spec.IndexOf('=');
-        if (eq <= 0 || eq == spec.Length - 1) throw new UsageException($"--run must be label=folder; got '{spec}'.");
-        var folder = spec[(eq + 1)..];
+        if (eq <= 0 || eq == spec.Length - 1) throw new UsageException($"{option} must be label=folder; got '{spec}'.");
+        return (spec[..eq], spec[(eq + 1)..]);
+    }
+
+    private static (string Label, string Folder) Parse(string spec)
+    {
+        var (label, folder) = LabelAndFolder("--run", spec);
         if (!File.Exists(Path.Combine(folder, EvaluateCommand.SummaryName)))
             throw new UsageException($"--run {spec}: {folder} holds no {EvaluateCommand.SummaryName} (run 'stp evaluate ... --out {folder}' first).");
-        return (spec[..eq], folder);
+        return (label, folder);
     }
 
     private static (string Label, AlignmentResult Result) ParseAlignment(string spec, IReadOnlyList<string> labels)
     {
-        int eq = spec.IndexOf('=');
-        if (eq <= 0 || eq == spec.Length - 1) throw new UsageException($"--alignment must be label=folder; got '{spec}'.");
-        var label = spec[..eq];
+        var (label, folder) = LabelAndFolder("--alignment", spec);
         if (!labels.Contains(label)) throw new UsageException($"--alignment {spec}: '{label}' is not the label of a --run ({string.Join(", ", labels)}).");
-        var file = Path.Combine(spec[(eq + 1)..], "alignment.csv");
-        if (!File.Exists(file)) throw new UsageException($"--alignment {spec}: no {file} (run 'stp analyze ... --out {spec[(eq + 1)..]}' first).");
+        var file = Path.Combine(folder, "alignment.csv");
+        if (!File.Exists(file)) throw new UsageException($"--alignment {spec}: no {file} (run 'stp analyze ... --out {folder}' first).");
         try { return (label, AlignmentResult.Read(file)); }
         catch (InvalidDataException e) { throw new UsageException($"--alignment: {e.Message}"); }
     }
