@@ -13,6 +13,7 @@ internal static class SampleCommand
         var count = new Option<int>("--n") { Description = "Number of molecules (default 100)", DefaultValueFactory = _ => 100 }.InRange(1, OptionChecks.MaxMolecules);
         var plan = PlanOption();
         var batch = BatchOption();
+        var maxEdges = MaxEdgesOption();
         var outDir = new Option<string>("--out") { Description = $"Output folder for samples.sdf and samples.xyz (default samples); finished batches go to {SampleOutput.PartXyz} and {SampleOutput.PartSdf} as they come", DefaultValueFactory = _ => "samples" };
         var force = new Option<bool>("--force") { Description = "Replace earlier samples in --out (without it, a folder that holds samples is refused)" };
         var steps = Models.StepsOption();
@@ -24,7 +25,7 @@ internal static class SampleCommand
         var shard = new Option<string?>("--shard") { Description = "k/n: sample only shard k of n of this run (job arrays; same --n, --seed and options in every shard), then 'stp merge' the n output folders" };
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
         var cmd = new Command("sample", "Sample molecules from a checkpoint; writes SDF (bonds from EDM's bond rules) and multi-molecule XYZ.")
-        { checkpoint, count, sampler, steps, plan, batch, outDir, force, condition, sweep, sweepSize, frames, shard, seed, device, threads };
+        { checkpoint, count, sampler, steps, plan, batch, maxEdges, outDir, force, condition, sweep, sweepSize, frames, shard, seed, device, threads };
         cmd.SetAction((r, ct) =>
         {
             var folder = r.GetValue(outDir)!;
@@ -42,12 +43,13 @@ internal static class SampleCommand
             using var model = Models.Load(r.GetValue(checkpoint)!, dev);
             var options = Models.Sampler(r.GetValue(sampler), r.GetValue(steps), model);
             var sw = Stopwatch.StartNew();
-            var mols = Run(model, options, r.GetValue(count), r.GetValue(plan)!, r.GetValue(batch), r.GetValue(seed), dev, ct, condition: r.GetValue(condition), output: output, shard: shardOf);
+            var edgeCap = EdgeCap(r.GetValue(maxEdges));
+            var mols = Run(model, options, r.GetValue(count), r.GetValue(plan)!, r.GetValue(batch), r.GetValue(seed), dev, ct, condition: r.GetValue(condition), output: output, shard: shardOf, maxEdges: edgeCap);
             double secs = sw.Elapsed.TotalSeconds;
             if (shardOf is { } so)
             {
                 var key = new Sharding.RunKey(r.GetValue(count), r.GetValue(seed), Sharding.ModelHash(r.GetValue(checkpoint)!), options.ReverseStep.Name, options.Steps,
-                    r.GetValue(plan)!.ToLowerInvariant(), r.GetValue(batch));
+                    r.GetValue(plan)!.ToLowerInvariant(), r.GetValue(batch), edgeCap);
                 Sharding.Write(folder, Sharding.Create(so, key, mols.Select(m => int.Parse(m.Id!, System.Globalization.CultureInfo.InvariantCulture))));
                 Console.WriteLine($"Shard {so.Item1}/{so.Item2}: {mols.Count} of {r.GetValue(count)} molecules.");
             }
@@ -62,6 +64,17 @@ internal static class SampleCommand
         new Option<string>("--plan") { Description = "efficient (sorted sizes, pad to batch max; default) or padded (EDM: pad to dataset max)", DefaultValueFactory = _ => "efficient" }
             .OneOf("plan", "efficient", "padded");
 
+    /// <summary>--max-edges of the sampling commands: the efficient plan's cap on real atom pairs per batch.</summary>
+    internal static Option<long> MaxEdgesOption() =>
+        new Option<long>("--max-edges")
+        {
+            Description = $"Efficient plan: a batch also closes before its real atom pairs, sum of N (N - 1), exceed this (default {SamplingPlan.DefaultMaxEdgesPerBatch}, which keeps GEOM's edge tensors in the CPU caches; 0 = no cap)",
+            DefaultValueFactory = _ => SamplingPlan.DefaultMaxEdgesPerBatch,
+        }.InRange(0L);
+
+    /// <summary>The edge cap of <see cref="SamplingPlan.Efficient"/> for a --max-edges value (0: none).</summary>
+    internal static long? EdgeCap(long maxEdges) => maxEdges == 0 ? null : maxEdges;
+
     /// <summary>--batch-size of the sampling commands.</summary>
     internal static Option<int> BatchOption() =>
         new Option<int>("--batch-size") { Description = "Molecules per batch (default 100)", DefaultValueFactory = _ => 100 }.InRange(1, 100_000);
@@ -72,14 +85,15 @@ internal static class SampleCommand
     /// failure or Ctrl+C says how many molecules were kept and where.
     /// </summary>
     internal static IReadOnlyList<Molecule> Run(Stp.Diffusion.DiffusionModel model, SamplerOptions options, int n, string planName, int batchSize, long seed, TorchSharp.torch.Device dev, CancellationToken ct,
-        ISamplingObserver? observer = null, int[]? sizes = null, IReadOnlyList<string>? condition = null, SampleOutput? output = null, (int Index, int Count)? shard = null)
+        ISamplingObserver? observer = null, int[]? sizes = null, IReadOnlyList<string>? condition = null, SampleOutput? output = null, (int Index, int Count)? shard = null,
+        long? maxEdges = SamplingPlan.DefaultMaxEdgesPerBatch)
     {
         var p = model.SizeDistribution ?? throw new InvalidDataException("The model file has no size distribution p(N).");
         sizes ??= p.Sample(n, seed);
         var contexts = Conditioning.Contexts(model, sizes, condition, seed);
         var plan = planName.ToLowerInvariant() switch
         {
-            "efficient" => SamplingPlan.Efficient(sizes, batchSize, contexts: contexts),
+            "efficient" => SamplingPlan.Efficient(sizes, batchSize, contexts: contexts, maxEdgesPerBatch: maxEdges),
             "padded" => SamplingPlan.DatasetPadding(sizes, batchSize, p.MaxAtoms, contexts),
             _ => throw new UsageException($"--plan: unknown plan '{planName}' (efficient, padded)."),
         };

@@ -179,6 +179,9 @@ public class CliTests
         var other = Path.Combine(_dir, "other-seed");
         Assert.That(Run(Common(other).Select(a => a == "3" ? "4" : a).Append("--shard").Append("3/4").ToArray()), Is.EqualTo(0));
         Assert.That(Run("merge", "--out", Path.Combine(_dir, "m4"), shards[0], shards[1], shards[2], other), Is.EqualTo(1));
+        var otherCap = Path.Combine(_dir, "other-cap");
+        Assert.That(Run(Common(otherCap).Concat(new[] { "--shard", "3/4", "--max-edges", "100" }).ToArray()), Is.EqualTo(0));
+        Assert.That(Run("merge", "--out", Path.Combine(_dir, "m5"), shards[0], shards[1], shards[2], otherCap), Is.EqualTo(1), "another edge cap batches the run differently");
         Assert.That(Run(Common(Path.Combine(_dir, "bad")).Append("--shard").Append("4/4").ToArray()), Is.EqualTo(2));
         AssertStepsSweep(ckpt, "diffusion-sweep", new[] { "ancestral,2,3", "ancestral,4,5", "ddim,2,3", "ddim,4,5" });
 

@@ -40,6 +40,7 @@ public class OptionValidationTests
     [TestCase("sample", "--n", "-3", "--n must be in 1..10000000 (got -3)")]
     [TestCase("sample", "--batch-size", "0", "--batch-size must be in 1..100000")]
     [TestCase("sample", "--steps", "0", "--steps must be at least 1 (got 0)")]
+    [TestCase("sample", "--max-edges", "-1", "--max-edges must be at least 0 (got -1)")]
     [TestCase("sample", "--frames", "1", "--frames must be in 2..10000000")]
     [TestCase("sample", "--plan", "sparse", "--plan: unknown plan 'sparse' (efficient, padded)")]
     [TestCase("sample", "--device", "tpu", "--device: unknown device 'tpu' (cpu, cuda, cuda:N)")]

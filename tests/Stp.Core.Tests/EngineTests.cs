@@ -85,7 +85,7 @@ public class EngineTests
     }
 
     [Test]
-    public void EfficientPlanSortsPadsToBatchMaximumAndCapsAtoms()
+    public void EfficientPlanSortsPadsToBatchMaximumAndCapsAtomsAndEdges()
     {
         var sizes = new[] { 20, 3, 9, 9, 15, 4, 30 };
         var plan = SamplingPlan.Efficient(sizes, 3);
@@ -95,6 +95,17 @@ public class EngineTests
         var capped = SamplingPlan.Efficient(sizes, 100, maxAtomsPerBatch: 25);
         Assert.That(capped.Batches.Select(b => b.Sizes.Sum()), Is.EqualTo(new[] { 25, 15, 20, 30 }));
         Assert.That(SamplingPlan.DatasetPadding(sizes, 3, 29 + 1).PaddedNodeSlots, Is.EqualTo(7 * 30));
+        // Edge cap: sorted 3, 4, 9, 9, 15, 20, 30 have 6, 12, 72, 72, 210, 380, 870 directed pairs; with a cap of 400 the
+        // first five (372) fill a batch, 20 (380) is alone, and 30 (870, over the cap by itself) is alone.
+        var byEdges = SamplingPlan.Efficient(sizes, 100, maxEdgesPerBatch: 400);
+        Assert.That(byEdges.Batches.Select(b => b.Sizes.ToArray()), Is.EqualTo(new[] { new[] { 3, 4, 9, 9, 15 }, new[] { 20 }, new[] { 30 } }));
+        Assert.That(byEdges.Batches.Select(b => b.RealEdges), Is.EqualTo(new long[] { 372, 380, 870 }));
+        Assert.That(byEdges.RealEdges, Is.EqualTo(1622L).And.EqualTo(plan.RealEdges), "the real edges do not depend on the batching");
+        // The default cap (32,768 pairs) on GEOM-sized molecules: 44 atoms are 1,892 pairs, 17 of them 32,164, 18 would be 34,056.
+        var geom = SamplingPlan.Efficient(Enumerable.Repeat(44, 100).ToArray(), 100);
+        Assert.That(geom.Batches.Select(b => b.Sizes.Count), Is.EqualTo(new[] { 17, 17, 17, 17, 17, 15 }));
+        Assert.That(SamplingPlan.Efficient(Enumerable.Repeat(44, 100).ToArray(), 100, maxEdgesPerBatch: null).Batches, Has.Count.EqualTo(1), "null: no cap");
+        Assert.That(() => SamplingPlan.Efficient(sizes, 3, maxEdgesPerBatch: 0), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("edge cap"));
         var ctx = sizes.Select(n => new[] { (float)n }).ToArray();
         var withContext = SamplingPlan.Efficient(sizes, 3, contexts: ctx);
         Assert.That(withContext.Batches.SelectMany(b => b.Contexts!.Select(c => c[0])), Is.EqualTo(new float[] { 3, 4, 9, 9, 15, 20, 30 }), "contexts follow their molecules");
