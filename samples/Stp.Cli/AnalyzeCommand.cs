@@ -21,9 +21,10 @@ internal static class AnalyzeCommand
         var steps = Models.StepsOption();
         var sweep = new Option<string?>("--steps-sweep") { Description = "Quality per network call instead of the size analysis: comma-separated step counts (e.g. 25,50,100,250,1000), each sampled with every --sampler (comma-separated; default: ancestral,ddim for diffusion models, euler,heun for flow models) on the same --n sizes and seed; writes steps_sweep.csv and .png" };
         var sampler = Models.SamplerOption();
+        var spacing = Models.SpacingOption();
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
         var cmd = new Command("analyze", "Size-consistency analysis of a checkpoint: quality per molecule size and the generation-target alignment curves gamma_t, beta_t (paper eq. 9, fig. 3).")
-        { checkpoint, count, sampler, steps, sweep, sizes, perSize, stride, outDir, seed, device, threads };
+        { checkpoint, count, sampler, steps, spacing, sweep, sizes, perSize, stride, outDir, seed, device, threads };
         cmd.SetAction((r, ct) =>
         {
             var folder = r.GetValue(outDir)!;
@@ -36,12 +37,13 @@ internal static class AnalyzeCommand
             if (r.GetValue(sweep) is string sweepSteps)
             {
                 if (r.GetValue(steps) is not null) throw new UsageException("--steps and --steps-sweep exclude each other.");
-                var rows = StepsSweep.Run(model, StepsSweep.Samplers(r.GetValue(sampler), model), StepsSweep.ParseSteps(sweepSteps, model.Schedule.Timesteps), r.GetValue(count), s, dev, ct);
+                var rows = StepsSweep.Run(model, StepsSweep.Samplers(r.GetValue(sampler), model), StepsSweep.Spacings(r.GetValue(spacing)),
+                    StepsSweep.ParseSteps(sweepSteps, model.Schedule.Timesteps), r.GetValue(count), s, dev, ct);
                 StepsSweep.Write(folder, rows, $"{Path.GetFileNameWithoutExtension(r.GetValue(checkpoint)!)} ({prior}): quality per network call");
                 Console.WriteLine($"Wrote steps_sweep.csv and steps_sweep.png to {folder}");
                 return Task.FromResult(0);
             }
-            var options = Models.Sampler(r.GetValue(sampler), r.GetValue(steps), model);
+            var options = Models.Sampler(r.GetValue(sampler), r.GetValue(steps), model, r.GetValue(spacing));
             int[] chosen = r.GetValue(sizes) is string list
                 ? OptionChecks.ParseAtomCounts(list)
                 : model.SizeDistribution!.Counts.OrderByDescending(kv => kv.Value).Take(4).Select(kv => kv.Key).Order().ToArray();

@@ -27,8 +27,38 @@ internal static class Models
     public static Option<int?> StepsOption(string defaultText = "the trained T, 1000") =>
         new Option<int?>("--steps") { Description = $"Sampling steps K on a subsampled grid of the trained T (default: {defaultText}; fewer is faster and less exact)" }.InRange(1);
 
-    public static SamplerOptions Sampler(string? name, int? steps, DiffusionModel model)
+    /// <summary>--spacing: how K &lt; T sampling steps are spread (analyze --steps-sweep: a comma-separated list).</summary>
+    public static Option<string?> SpacingOption()
     {
+        var option = new Option<string?>("--spacing")
+        {
+            Description = "How --steps below the trained T are spread: uniform (t_k = k T / K; default), quadratic (t_k = T (k/K)^2, closer together near the data) or an exponent rho in [1, 10] (t_k = T (k/K)^rho) (analyze --steps-sweep: a comma-separated list)",
+        };
+        option.Validators.Add(r =>
+        {
+            var value = r.Tokens.Count > 0 ? r.Tokens[^1].Value : null;
+            foreach (var name in value?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [])
+                if (!TryParseSpacing(name, out _)) r.AddError($"--spacing: unknown spacing '{name}' (uniform, quadratic, or an exponent in [1, 10]).");
+        });
+        return option;
+    }
+
+    public static bool TryParseSpacing(string? name, out TimestepSpacing spacing)
+    {
+        spacing = TimestepSpacing.Uniform;
+        switch (name?.ToLowerInvariant())
+        {
+            case null or "uniform": return true;
+            case "quadratic": spacing = TimestepSpacing.Quadratic; return true;
+        }
+        if (!double.TryParse(name, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var rho) || rho is not (>= 1 and <= 10)) return false;
+        spacing = new TimestepSpacing(rho);
+        return true;
+    }
+
+    public static SamplerOptions Sampler(string? name, int? steps, DiffusionModel model, string? spacing = null)
+    {
+        if (!TryParseSpacing(spacing, out var grid)) throw new UsageException($"--spacing: unknown spacing '{spacing}' (uniform, quadratic, or an exponent in [1, 10]).");
         if (steps is int k && (k < 1 || k > model.Schedule.Timesteps))
             throw new UsageException($"--steps must be in 1..{model.Schedule.Timesteps} (the trained T); got {k}.");
         var defaults = SamplerOptions.For(model);
@@ -39,7 +69,7 @@ internal static class Models
             throw new UsageException(model.Objective.Target == Objectives.PredictionTarget.Velocity
                 ? $"--sampler {step.Name}: this is a flow-matching model; use --sampler euler or heun."
                 : $"--sampler {step.Name}: this model predicts noise (diffusion); use --sampler ancestral or ddim.");
-        return new SamplerOptions { ReverseStep = step, Steps = steps ?? (name is null ? defaults.Steps : null) };
+        return new SamplerOptions { ReverseStep = step, Steps = steps ?? (name is null ? defaults.Steps : null), Spacing = grid };
     }
 
     /// <summary>Loads a model file or a training checkpoint with its EMA weights.</summary>

@@ -18,6 +18,7 @@ internal static class SampleCommand
         var force = new Option<bool>("--force") { Description = "Replace earlier samples in --out (without it, a folder that holds samples is refused)" };
         var steps = Models.StepsOption();
         var sampler = Models.SamplerOption();
+        var spacing = Models.SpacingOption();
         var condition = new Option<string[]>("--condition") { Description = "Conditional models: name=value fixes a property (EDM's unit, e.g. alpha=80); properties not given are drawn from p(c | N) (the default)", AllowMultipleArgumentsPerToken = true };
         var sweep = new Option<string?>("--sweep") { Description = "Conditional models: sample a sweep of this property (EDM's qualitative experiment): --frames molecules of --size atoms with the same noise, the property linearly spaced between that size's min and max, written as an XYZ trajectory" };
         var sweepSize = new Option<int>("--size") { Description = "Atoms of the sweep's molecules (default 19)", DefaultValueFactory = _ => 19 }.InRange(1, 1000);
@@ -25,7 +26,7 @@ internal static class SampleCommand
         var shard = new Option<string?>("--shard") { Description = "k/n: sample only shard k of n of this run (job arrays; same --n, --seed and options in every shard), then 'stp merge' the n output folders" };
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
         var cmd = new Command("sample", "Sample molecules from a checkpoint; writes SDF (bonds from EDM's bond rules) and multi-molecule XYZ.")
-        { checkpoint, count, sampler, steps, plan, batch, maxEdges, outDir, force, condition, sweep, sweepSize, frames, shard, seed, device, threads };
+        { checkpoint, count, sampler, steps, spacing, plan, batch, maxEdges, outDir, force, condition, sweep, sweepSize, frames, shard, seed, device, threads };
         cmd.SetAction((r, ct) =>
         {
             var folder = r.GetValue(outDir)!;
@@ -36,12 +37,12 @@ internal static class SampleCommand
             {
                 var sweepPath = ConditionalSampling.CheckOutput(folder, swept, r.GetValue(sweepSize), r.GetValue(force));
                 using var swModel = Models.Load(r.GetValue(checkpoint)!, dev);
-                ConditionalSampling.Sweep(swModel, Models.Sampler(r.GetValue(sampler), r.GetValue(steps), swModel), swept, r.GetValue(sweepSize), r.GetValue(frames), r.GetValue(batch), r.GetValue(seed), sweepPath, dev, ct);
+                ConditionalSampling.Sweep(swModel, Models.Sampler(r.GetValue(sampler), r.GetValue(steps), swModel, r.GetValue(spacing)), swept, r.GetValue(sweepSize), r.GetValue(frames), r.GetValue(batch), r.GetValue(seed), sweepPath, dev, ct);
                 return Task.FromResult(0);
             }
             using var output = SampleOutput.Open(folder, r.GetValue(force));
             using var model = Models.Load(r.GetValue(checkpoint)!, dev);
-            var options = Models.Sampler(r.GetValue(sampler), r.GetValue(steps), model);
+            var options = Models.Sampler(r.GetValue(sampler), r.GetValue(steps), model, r.GetValue(spacing));
             var sw = Stopwatch.StartNew();
             var edgeCap = EdgeCap(r.GetValue(maxEdges));
             var mols = Run(model, options, r.GetValue(count), r.GetValue(plan)!, r.GetValue(batch), r.GetValue(seed), dev, ct, condition: r.GetValue(condition), output: output, shard: shardOf, maxEdges: edgeCap);
@@ -49,7 +50,7 @@ internal static class SampleCommand
             if (shardOf is { } so)
             {
                 var key = new Sharding.RunKey(r.GetValue(count), r.GetValue(seed), Sharding.ModelHash(r.GetValue(checkpoint)!), options.ReverseStep.Name, options.Steps,
-                    r.GetValue(plan)!.ToLowerInvariant(), r.GetValue(batch), edgeCap);
+                    r.GetValue(plan)!.ToLowerInvariant(), r.GetValue(batch), edgeCap, options.Spacing.ToString());
                 Sharding.Write(folder, Sharding.Create(so, key, mols.Select(m => int.Parse(m.Id!, System.Globalization.CultureInfo.InvariantCulture))));
                 Console.WriteLine($"Shard {so.Item1}/{so.Item2}: {mols.Count} of {r.GetValue(count)} molecules.");
             }

@@ -21,7 +21,7 @@ internal static class Sharding
     internal sealed record Manifest(string Format, int Index, int Count, RunKey Run, int[] Ids);
 
     /// <summary>The identity of the whole run.</summary>
-    internal sealed record RunKey(int Molecules, long Seed, string ModelSha256, string Sampler, int? Steps, string Plan, int BatchSize, long? MaxEdges = null);
+    internal sealed record RunKey(int Molecules, long Seed, string ModelSha256, string Sampler, int? Steps, string Plan, int BatchSize, long? MaxEdges = null, string? Spacing = null);
 
     /// <summary>Parses "k/n" (0 &lt;= k &lt; n).</summary>
     public static (int Index, int Count) Parse(string text)

@@ -41,6 +41,8 @@ public class OptionValidationTests
     [TestCase("sample", "--batch-size", "0", "--batch-size must be in 1..100000")]
     [TestCase("sample", "--steps", "0", "--steps must be at least 1 (got 0)")]
     [TestCase("sample", "--max-edges", "-1", "--max-edges must be at least 0 (got -1)")]
+    [TestCase("sample", "--spacing", "cubic", "--spacing: unknown spacing 'cubic' (uniform, quadratic, or an exponent in [1, 10])")]
+    [TestCase("analyze", "--spacing", "uniform,0.5", "--spacing: unknown spacing '0.5'")]
     [TestCase("sample", "--frames", "1", "--frames must be in 2..10000000")]
     [TestCase("sample", "--plan", "sparse", "--plan: unknown plan 'sparse' (efficient, padded)")]
     [TestCase("sample", "--device", "tpu", "--device: unknown device 'tpu' (cpu, cuda, cuda:N)")]

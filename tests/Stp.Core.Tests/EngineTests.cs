@@ -30,20 +30,23 @@ public class EngineTests
         Assert.That(hVar.Variance, Is.EqualTo(FeatureVar).Within(0.05 * FeatureVar));
     }
 
-    [TestCase(PriorKind.ScaledPrior, 1000)]
-    [TestCase(PriorKind.ScaledPrior, 50)]
-    [TestCase(PriorKind.Unit, 1000)]
-    [TestCase(PriorKind.Unit, 50)]
-    public void DdimWithTheOptimalDenoiserGivesItsAnalyticVariance(PriorKind prior, int steps)
+    [TestCase(PriorKind.ScaledPrior, 1000, 1.0)]
+    [TestCase(PriorKind.ScaledPrior, 50, 1.0)]
+    [TestCase(PriorKind.ScaledPrior, 12, 2.0)]
+    [TestCase(PriorKind.Unit, 1000, 1.0)]
+    [TestCase(PriorKind.Unit, 50, 1.0)]
+    public void DdimWithTheOptimalDenoiserGivesItsAnalyticVariance(PriorKind prior, int steps, double rho)
     {
         var (model, den) = Build(prior);
-        var sampler = new DiffusionSampler(model, SamplerOptions.Ddim(steps));
+        var sampler = new DiffusionSampler(model, SamplerOptions.Ddim(steps) with { Spacing = new TimestepSpacing(rho) });
         var hVar = new FeatureVarianceObserver();
-        var mols = sampler.Sample(SamplingPlan.Efficient(Sizes, 120), seed: 5, observer: hVar);
-        Assert.That(den.Calls, Is.EqualTo((steps + 1) * 4), "K reverse steps + the final step per batch");
-        Assert.That(sampler.NetworkCallsPerBatch * 4, Is.EqualTo(den.Calls));
+        var plan = SamplingPlan.Efficient(Sizes, 120);
+        var mols = sampler.Sample(plan, seed: 5, observer: hVar);
+        Assert.That(den.Calls, Is.EqualTo((steps + 1) * plan.Batches.Count), "K reverse steps + the final step per batch");
+        Assert.That(sampler.NetworkCallsPerBatch * plan.Batches.Count, Is.EqualTo(den.Calls));
         var (v, g) = Space(prior);
-        var grid = TimestepGrid.Uniform(1000, steps);
+        var grid = TimestepGrid.Create(new TimestepSpacing(rho), 1000, steps);
+        Assert.That(sampler.Grid, Is.EqualTo(grid));
         double Ratio(int n) => DdimVarianceRatio(model.Schedule, grid, v(n), g(n));
         AssertVariance(mols, Ratio, $"DDIM {steps} {prior}");
         if (prior == PriorKind.ScaledPrior)

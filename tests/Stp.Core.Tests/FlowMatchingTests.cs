@@ -50,9 +50,10 @@ public class FlowMatchingTests
         var (model, den) = BuildFlow(prior);
         var hVar = new FeatureVarianceObserver();
         var sampler = new DiffusionSampler(model, SamplerOptions.Heun(50));
-        var mols = sampler.Sample(SamplingPlan.Efficient(Sizes, 120), seed: 5, observer: hVar);
-        Assert.That(den.Calls, Is.EqualTo(2 * 50 * 4), "two calls per Heun step, no final step, 4 batches");
-        Assert.That(sampler.NetworkCallsPerBatch * 4, Is.EqualTo(den.Calls));
+        var plan = SamplingPlan.Efficient(Sizes, 120);
+        var mols = sampler.Sample(plan, seed: 5, observer: hVar);
+        Assert.That(den.Calls, Is.EqualTo(2 * 50 * plan.Batches.Count), "two calls per Heun step, no final step");
+        Assert.That(sampler.NetworkCallsPerBatch * plan.Batches.Count, Is.EqualTo(den.Calls));
         var (v, g) = Space(prior);
         var grid = TimestepGrid.Uniform(1000, 50);
         foreach (var n in new[] { 4, 25 })
@@ -62,16 +63,20 @@ public class FlowMatchingTests
         Assert.That(hVar.Variance, Is.EqualTo(FeatureVar).Within(0.05 * FeatureVar));
     }
 
-    [TestCase(PriorKind.ScaledPrior, 10)]
-    [TestCase(PriorKind.Unit, 10)]
-    [TestCase(PriorKind.ScaledPrior, 200)]
-    public void EulerGivesItsScalarRecursionsVariance(PriorKind prior, int steps)
+    [TestCase(PriorKind.ScaledPrior, 10, 1.0)]
+    [TestCase(PriorKind.Unit, 10, 1.0)]
+    [TestCase(PriorKind.ScaledPrior, 10, 2.0)]
+    [TestCase(PriorKind.ScaledPrior, 200, 1.0)]
+    public void EulerGivesItsScalarRecursionsVariance(PriorKind prior, int steps, double rho)
     {
         var (model, den) = BuildFlow(prior);
-        var mols = new DiffusionSampler(model, SamplerOptions.Euler(steps)).Sample(SamplingPlan.Efficient(Sizes, 120), seed: 5);
-        Assert.That(den.Calls, Is.EqualTo(steps * 4));
+        var plan = SamplingPlan.Efficient(Sizes, 120);
+        var sampler = new DiffusionSampler(model, SamplerOptions.Euler(steps) with { Spacing = new TimestepSpacing(rho) });
+        var mols = sampler.Sample(plan, seed: 5);
+        Assert.That(den.Calls, Is.EqualTo(steps * plan.Batches.Count));
         var (v, g) = Space(prior);
-        var grid = TimestepGrid.Uniform(1000, steps);
+        var grid = TimestepGrid.Create(new TimestepSpacing(rho), 1000, steps);
+        Assert.That(sampler.Grid, Is.EqualTo(grid));
         double Ratio(int n) => IntegratorVarianceRatio(grid, 1000, v(n), g(n), heun: false);
         TestContext.Out.WriteLine($"Euler {steps}: predicted variance ratio N=4 {Ratio(4):F4}, N=25 {Ratio(25):F4}");
         if (steps == 10) Assert.That(Ratio(25), Is.Not.EqualTo(1).Within(0.02), "10 Euler steps are visibly inexact, so the check has power");

@@ -97,5 +97,19 @@ public class ScheduleTests
         Assert.That(fifty.Zip(fifty.Skip(1), (a, b) => a - b), Is.All.EqualTo(20));
         Assert.That(() => TimestepGrid.Uniform(100, 101), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("1..100"));
         Assert.That(() => TimestepGrid.Uniform(100, 0), Throws.InstanceOf<ArgumentOutOfRangeException>());
+
+        // Quadratic spacing: t_k = round(T (k/K)^2), at least one trained step apart.
+        Assert.That(TimestepGrid.Quadratic(1000, 4), Is.EqualTo(new[] { 1000, 563, 250, 63, 0 }), "1000 (k/4)^2 = 1000, 562.5, 250, 62.5, 0");
+        Assert.That(TimestepGrid.Quadratic(1000, 1000), Is.EqualTo(Enumerable.Range(0, 1001).Reverse()), "K = T visits every step");
+        var q = TimestepGrid.Quadratic(1000, 50);
+        Assert.That(q, Has.Length.EqualTo(51));
+        Assert.That(q.Take(3), Is.EqualTo(new[] { 1000, 960, 922 }), "1000 (49/50)^2 = 960.4, 1000 (48/50)^2 = 921.6");
+        Assert.That(q.TakeLast(6), Is.EqualTo(new[] { 10, 6, 4, 2, 1, 0 }), "1000 (5/50)^2 = 10, (4/50)^2 = 6.4, (3/50)^2 = 3.6 -> 4, then 1.6 -> 2, 0.4 -> one step above 0");
+        Assert.That(q.Zip(q.Skip(1), (a, b) => a - b), Is.All.GreaterThanOrEqualTo(1));
+        Assert.That(TimestepGrid.Create(TimestepSpacing.Uniform, 1000, 7), Is.EqualTo(TimestepGrid.Uniform(1000, 7)));
+        Assert.That(TimestepGrid.Create(TimestepSpacing.Quadratic, 1000, 7), Is.EqualTo(TimestepGrid.Quadratic(1000, 7)));
+        Assert.That(TimestepGrid.Create(new TimestepSpacing(1.5), 1000, 4), Is.EqualTo(new[] { 1000, 650, 354, 125, 0 }), "1000 (k/4)^1.5 = 649.5, 353.6, 125");
+        Assert.That(TimestepGrid.Create(new TimestepSpacing(10), 1000, 999), Has.Length.EqualTo(1000).And.Ordered.Descending);
+        Assert.That(() => new TimestepSpacing(0.5), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("[1, 10]"));
     }
 }

@@ -33,7 +33,7 @@ public sealed class DiffusionSampler
             throw new ArgumentException(target == Stp.Objectives.PredictionTarget.Velocity
                 ? $"This is a flow-matching model (it predicts velocities); sample it with the euler or heun step, not '{Options.ReverseStep.Name}'."
                 : $"The '{Options.ReverseStep.Name}' step integrates a flow-matching model's velocity; this model predicts noise (use ancestral or ddim).", nameof(options));
-        Grid = TimestepGrid.Uniform(model.Schedule.Timesteps, Options.Steps ?? model.Schedule.Timesteps);
+        Grid = TimestepGrid.Create(Options.Spacing, model.Schedule.Timesteps, Options.Steps ?? model.Schedule.Timesteps);
     }
 
     /// <summary>The model.</summary>

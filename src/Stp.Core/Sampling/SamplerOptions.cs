@@ -9,6 +9,9 @@ public sealed record SamplerOptions
     /// <summary>Number of reverse steps K on a subsampled grid of the trained T (<see cref="TimestepGrid"/>); null = T (default).</summary>
     public int? Steps { get; init => field = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Steps), value, "At least one step."); }
 
+    /// <summary>How the <see cref="Steps"/> are spread over the trained T (default <see cref="TimestepSpacing.Uniform"/>); no effect at K = T.</summary>
+    public TimestepSpacing Spacing { get; init; } = TimestepSpacing.Uniform;
+
     /// <summary>
     /// Every molecule of the run gets the noise of molecule 0 (EDM's <c>fix_noise</c>, used by the conditional sweep); all
     /// molecules must then have the same size. Default false: each molecule its own noise.
