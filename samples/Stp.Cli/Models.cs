@@ -8,18 +8,19 @@ namespace Stp.Cli;
 /// <summary>Loading models for the commands, and the sampler options every sampling command shares.</summary>
 internal static class Models
 {
-    public static Option<string?> SamplerOption()
+    public static Option<string?> SamplerOption() => CommaList(new Option<string?>("--sampler")
     {
-        var option = new Option<string?>("--sampler")
-        {
-            Description = "ancestral (EDM, stochastic) or ddim (deterministic) for diffusion models; euler or heun (ODE) for flow-matching models. Default: ancestral, or heun over 50 steps for a flow model (analyze --steps-sweep: a comma-separated list)",
-        };
+        Description = "ancestral (EDM, stochastic) or ddim (deterministic) for diffusion models; euler or heun (ODE) for flow-matching models. Default: ancestral, or heun over 50 steps for a flow model (analyze --steps-sweep: a comma-separated list)",
+    }, name => name.ToLowerInvariant() is "ancestral" or "ddim" or "euler" or "heun", name => $"--sampler: unknown sampler '{name}' (ancestral, ddim, euler, heun).");
+
+    /// <summary>Validates every comma-separated item of the option's value.</summary>
+    private static Option<string?> CommaList(Option<string?> option, Func<string, bool> valid, Func<string, string> error)
+    {
         option.Validators.Add(r =>
         {
             var value = r.Tokens.Count > 0 ? r.Tokens[^1].Value : null;
             foreach (var name in value?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [])
-                if (name.ToLowerInvariant() is not ("ancestral" or "ddim" or "euler" or "heun"))
-                    r.AddError($"--sampler: unknown sampler '{name}' (ancestral, ddim, euler, heun).");
+                if (!valid(name)) r.AddError(error(name));
         });
         return option;
     }
@@ -28,20 +29,10 @@ internal static class Models
         new Option<int?>("--steps") { Description = $"Sampling steps K on a subsampled grid of the trained T (default: {defaultText}; fewer is faster and less exact)" }.InRange(1);
 
     /// <summary>--spacing: how K &lt; T sampling steps are spread (analyze --steps-sweep: a comma-separated list).</summary>
-    public static Option<string?> SpacingOption()
+    public static Option<string?> SpacingOption() => CommaList(new Option<string?>("--spacing")
     {
-        var option = new Option<string?>("--spacing")
-        {
-            Description = "How --steps below the trained T are spread: uniform (t_k = k T / K; default), quadratic (t_k = T (k/K)^2, closer together near the data) or an exponent rho in [1, 10] (t_k = T (k/K)^rho) (analyze --steps-sweep: a comma-separated list)",
-        };
-        option.Validators.Add(r =>
-        {
-            var value = r.Tokens.Count > 0 ? r.Tokens[^1].Value : null;
-            foreach (var name in value?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [])
-                if (!TryParseSpacing(name, out _)) r.AddError($"--spacing: unknown spacing '{name}' (uniform, quadratic, or an exponent in [1, 10]).");
-        });
-        return option;
-    }
+        Description = "How --steps below the trained T are spread: uniform (t_k = k T / K; default), quadratic (t_k = T (k/K)^2, closer together near the data) or an exponent rho in [1, 10] (t_k = T (k/K)^rho) (analyze --steps-sweep: a comma-separated list)",
+    }, name => TryParseSpacing(name, out _), name => $"--spacing: unknown spacing '{name}' (uniform, quadratic, or an exponent in [1, 10]).");
 
     public static bool TryParseSpacing(string? name, out TimestepSpacing spacing)
     {
