@@ -25,6 +25,7 @@ public static class DiffusionMemoryProbe
         return 0;
     }
 
-    private static long Status(string key) =>
+    /// <summary>A /proc/self/status field in KiB (VmHWM, VmRSS).</summary>
+    internal static long Status(string key) =>
         File.ReadLines("/proc/self/status").Where(l => l.StartsWith(key + ":")).Select(l => long.Parse(l.Split(':')[1].Trim().Split(' ')[0])).FirstOrDefault();
 }

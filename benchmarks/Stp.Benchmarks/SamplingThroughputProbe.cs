@@ -32,10 +32,7 @@ public static class SamplingThroughputProbe
         int n = sampler.Sample(plan, seed: 1).Count;
         double secs = sw.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"sampled {n} molecules x 2 network calls in {secs:F2} s: {secs / 2 / n * 1000:F2} ms per molecule per call, {secs / 2 * 1001 / n:F1} s per molecule at 1000 steps; VmHWM {Status("VmHWM") / 1024.0:F0} MiB"));
+            $"sampled {n} molecules x 2 network calls in {secs:F2} s: {secs / 2 / n * 1000:F2} ms per molecule per call, {secs / 2 * 1001 / n:F1} s per molecule at 1000 steps; VmHWM {DiffusionMemoryProbe.Status("VmHWM") / 1024.0:F0} MiB"));
         return 0;
     }
-
-    private static long Status(string key) =>
-        File.ReadLines("/proc/self/status").Where(l => l.StartsWith(key + ":", StringComparison.Ordinal)).Select(l => long.Parse(l.Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture)).FirstOrDefault();
 }
