@@ -23,10 +23,12 @@ internal static class AnalyzeCommand
         var sampler = Models.SamplerOption();
         var spacing = Models.SpacingOption();
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
+        var config = OptionLayers.ConfigOption();
         var cmd = new Command("analyze", "Size-consistency analysis of a checkpoint: quality per molecule size and the generation-target alignment curves gamma_t, beta_t (paper eq. 9, fig. 3).")
-        { checkpoint, count, sampler, steps, spacing, sweep, sizes, perSize, stride, outDir, seed, device, threads };
+        { checkpoint, count, sampler, steps, spacing, sweep, sizes, perSize, stride, outDir, config, seed, device, threads };
         cmd.SetAction((r, ct) =>
         {
+            r = OptionLayers.WithConfigFile(cmd, r, config).Parse;
             var folder = r.GetValue(outDir)!;
             OptionChecks.OutputFolder("--out", folder, Outputs);
             var dev = Common.ResolveDevice(r.GetValue(device)!, r.GetValue(threads));

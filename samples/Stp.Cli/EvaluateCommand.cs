@@ -20,10 +20,12 @@ internal static class EvaluateCommand
         var structureCount = new Option<int>("--structure-molecules") { Description = "Reference molecules for --structure-data (default 10000)", DefaultValueFactory = _ => 10000 };
         var label = new Option<string?>("--label") { Description = "Name of the model, shown in the table and in the plot's title (default: the samples' folder and file name)" };
         var device = Common.DeviceOption();
+        var config = OptionLayers.ConfigOption();
         var cmd = new Command("evaluate", "Stability, validity, uniqueness (and novelty) of a sample file, overall and per molecule size, with a plot; with --conditional, the property MAE table.")
-        { input, dataset, novelty, outDir, conditional, propertyModel, structure, structureCount, label, device };
+        { input, dataset, novelty, outDir, conditional, propertyModel, structure, structureCount, label, config, device };
         cmd.SetAction(r =>
         {
+            r = OptionLayers.WithConfigFile(cmd, r, config).Parse;
             var path = r.GetValue(input)!;
             var dev = Common.ResolveDevice(r.GetValue(device)!, 0);
             var ds = r.GetValue(dataset)!.ToLowerInvariant();

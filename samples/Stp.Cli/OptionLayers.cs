@@ -56,13 +56,30 @@ internal static class OptionLayers
             if (NotSettable.Contains(key))
                 throw new UsageException($"--config {path}: '{key}' cannot be set in a config file; give --{key} on the command line.");
             if (!options.TryGetValue(key, out var option))
-                throw new UsageException($"--config {path}: unknown key '{key}': not an option of 'stp {command.Name}' (keys are the option names without the dashes, e.g. \"batch-size\"; see 'stp {command.Name} --help').");
+                throw new UsageException($"--config {path}: unknown key '{key}': not an option of 'stp {command.Name}' (keys are the option names without the dashes, e.g. \"{options.Keys.FirstOrDefault(k => k.Contains('-')) ?? options.Keys.First()}\"; see 'stp {command.Name} --help').");
             if (value is JsonObject)
                 throw new UsageException($"--config {path}: '{key}' must be a string, number, true/false, an array or null, not an object.");
             if (option.ValueType == typeof(bool) && value is not null && value.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
                 throw new UsageException($"--config {path}: '{key}' must be true or false (got {value.ToJsonString()}).");
         }
         return config;
+    }
+
+    /// <summary>--config of a command: a JSON file of its options.</summary>
+    public static Option<string?> ConfigOption(string extra = "") =>
+        new("--config") { Description = $"JSON file of options, named as the options without the dashes, e.g. {{\"n\": 1000, \"seed\": 123}}; flags on the command line override it{extra}" };
+
+    /// <summary>
+    /// <paramref name="parse"/> with the options of the <paramref name="config"/> file filled in where the command line
+    /// does not give them, and the keys taken from the file (empty without --config).
+    /// </summary>
+    public static (ParseResult Parse, IReadOnlyList<string> Keys) WithConfigFile(Command command, ParseResult parse, Option<string?> config)
+    {
+        if (parse.GetValue(config) is not string file) return (parse, []);
+        var given = Given(parse, command);
+        var layer = ReadConfig(file, command);
+        var keys = layer.Where(kv => kv.Value is not null && !given.Contains(kv.Key)).Select(kv => kv.Key).ToList();
+        return (Apply(parse, command, layer, keys, $"--config {file}"), keys);
     }
 
     /// <summary>

@@ -25,10 +25,12 @@ internal static class SampleCommand
         var frames = new Option<int>("--frames") { Description = "Frames of the sweep (default 100)", DefaultValueFactory = _ => 100 }.InRange(2, OptionChecks.MaxMolecules);
         var shard = new Option<string?>("--shard") { Description = "k/n: sample only shard k of n of this run (job arrays; same --n, --seed and options in every shard), then 'stp merge' the n output folders" };
         var seed = Common.SeedOption(); var device = Common.DeviceOption(); var threads = Common.ThreadsOption();
+        var config = OptionLayers.ConfigOption();
         var cmd = new Command("sample", "Sample molecules from a checkpoint; writes SDF (bonds from EDM's bond rules) and multi-molecule XYZ.")
-        { checkpoint, count, sampler, steps, spacing, plan, batch, maxEdges, outDir, force, condition, sweep, sweepSize, frames, shard, seed, device, threads };
+        { checkpoint, count, sampler, steps, spacing, plan, batch, maxEdges, outDir, force, condition, sweep, sweepSize, frames, shard, config, seed, device, threads };
         cmd.SetAction((r, ct) =>
         {
+            r = OptionLayers.WithConfigFile(cmd, r, config).Parse;
             var folder = r.GetValue(outDir)!;
             var dev = Common.ResolveDevice(r.GetValue(device)!, r.GetValue(threads));
             var shardOf = r.GetValue(shard) is string sh ? Sharding.Parse(sh) : ((int, int)?)null;

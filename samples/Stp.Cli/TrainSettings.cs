@@ -38,13 +38,8 @@ internal static class TrainSettings
         var commandLine = new[] { "stp" }.Concat(parse.Tokens.Select(t => t.Value)).ToArray();
         var given = OptionLayers.Given(parse, command);
         var user = new HashSet<string>(given);
-        if (parse.GetValue(config) is string file)
-        {
-            var layer = OptionLayers.ReadConfig(file, command);
-            var keys = layer.Where(kv => kv.Value is not null && !given.Contains(kv.Key)).Select(kv => kv.Key).ToList();
-            parse = OptionLayers.Apply(parse, command, layer, keys, $"--config {file}");
-            user.UnionWith(keys);
-        }
+        (parse, var fromFile) = OptionLayers.WithConfigFile(command, parse, config);
+        user.UnionWith(fromFile);
         JsonObject? overrides = null;
         string? note = null;
         var folder = folderOf(parse);

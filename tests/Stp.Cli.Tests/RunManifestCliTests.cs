@@ -237,6 +237,34 @@ public class RunManifestCliTests : TinyRunFixture
     }
 
     [Test]
+    public void SampleAnalyzeAndEvaluateTakeTheirOptionsFromAConfigFileToo()
+    {
+        var ckpt = Path.Combine(Straight(), "checkpoint.safetensors");
+        var config = Dir.File("sample-config.json");
+        File.WriteAllText(config, "{\"n\": 5, \"steps\": 3, \"seed\": 9, \"spacing\": \"quadratic\", \"threads\": 1}");
+        var (a, b) = (Dir.File("from-config"), Dir.File("from-flags"));
+        var (code, stdout, err) = CliRun.Capture(["sample", "--checkpoint", ckpt, "--config", config, "--out", a]);
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(stdout, Does.Contain("Sampled 5 molecules"));
+        Assert.That(CliRun.Capture(["sample", "--checkpoint", ckpt, "--n", "5", "--steps", "3", "--seed", "9", "--spacing", "quadratic", "--threads", "1", "--out", b]).Code, Is.EqualTo(0));
+        Assert.That(File.ReadAllText(Path.Combine(a, "samples.xyz")), Is.EqualTo(File.ReadAllText(Path.Combine(b, "samples.xyz"))), "the file's options are the flags'");
+        // The command line overrides the file; a key of another command is refused, naming the file.
+        (code, stdout, err) = CliRun.Capture(["sample", "--checkpoint", ckpt, "--config", config, "--n", "2", "--out", Dir.File("override")]);
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(stdout, Does.Contain("Sampled 2 molecules"));
+        var trainKeys = Dir.File("train-keys.json");
+        File.WriteAllText(trainKeys, "{\"n\": 4, \"lr\": 0.001}");
+        (code, _, err) = CliRun.Capture(["analyze", "--checkpoint", ckpt, "--config", trainKeys, "--out", Dir.File("never-analyzed")]);
+        Assert.That(code, Is.EqualTo(CliApp.ExitUsageError));
+        CliRun.AssertOneErrorLine(err, $"--config {trainKeys}", "unknown key 'lr'", "'stp analyze'", "e.g. \"steps-sweep\"");
+        var evalConfig = Dir.File("evaluate-config.json");
+        File.WriteAllText(evalConfig, $"{{\"out\": {System.Text.Json.JsonSerializer.Serialize(Dir.File("evaluated"))}, \"label\": \"from a file\"}}");
+        (code, stdout, err) = CliRun.Capture(["evaluate", Path.Combine(a, "samples.xyz"), "--config", evalConfig]);
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(File.Exists(Path.Combine(Dir.File("evaluated"), "summary.json")));
+    }
+
+    [Test]
     public void AMissingConfigFileIsAUsageErrorNamingTheOption()
     {
         var (code, _, err) = CliRun.Capture(["train", "--config", "/nonexistent/stp.json", "--steps", "1"]);
