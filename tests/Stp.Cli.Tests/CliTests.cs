@@ -144,6 +144,16 @@ public class CliTests
         Assert.That(lines[0], Does.StartWith("sampler,steps,network_calls,molecules,atom_stability,mol_stability,mol_stability_low"));
         Assert.That(lines.Skip(1).Select(l => string.Join(',', l.Split(',').Take(3))), Is.EqualTo(expected));
         Assert.That(lines.Skip(1).All(l => l.Split(',')[3] == "3"));
+        Assert.That(lines[0], Does.EndWith(",spacing,single_fragment,single_fragment_low,single_fragment_high"));
+        foreach (var l in lines.Skip(1))
+        {
+            var c = l.Split(',');
+            double sf = double.Parse(c[14], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.That(c[13], Is.EqualTo("uniform"));
+            Assert.That(sf * 3, Is.EqualTo(Math.Round(sf * 3)).Within(1e-9), "a count of 3 molecules");
+            Assert.That(double.Parse(c[15], System.Globalization.CultureInfo.InvariantCulture), Is.LessThanOrEqualTo(sf));
+            Assert.That(double.Parse(c[16], System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThanOrEqualTo(sf));
+        }
         Assert.That(File.Exists(Path.Combine(folder, "steps_sweep.png")));
         Assert.That(Run("analyze", "--checkpoint", ckpt, "--steps-sweep", "2,abc", "--out", folder), Is.EqualTo(2));
     }
