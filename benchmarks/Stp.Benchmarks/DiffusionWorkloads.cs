@@ -43,10 +43,11 @@ public static class DiffusionWorkloads
         return new DiffusionTrainer(model, Molecules(dataset, batch, 3), new TrainerOptions { BatchSize = batch, Seed = 1 }, device);
     }
 
-    /// <summary>A sampler over <paramref name="steps"/> steps of the T = 1000 grid (the per-step cost is the same as with all 1000), on <paramref name="device"/> (default CPU).</summary>
-    public static (DiffusionSampler Sampler, SizeDistribution Sizes) Sampler(string dataset, int steps, TorchSharp.torch.Device? device = null)
+    /// <summary>A sampler over <paramref name="steps"/> steps of the T = 1000 grid (the per-step cost is the same as with all 1000), on <paramref name="device"/> (default CPU); <paramref name="small"/>: the small EGNN (nf 64, 4 layers) instead of the released one.</summary>
+    public static (DiffusionSampler Sampler, SizeDistribution Sizes) Sampler(string dataset, int steps, TorchSharp.torch.Device? device = null, bool small = false)
     {
         var (egnn, features, sizes, prior) = Config(dataset);
+        if (small) egnn = EgnnOptions.Small(features.Count, hiddenFeatures: 64, layers: 4);
         TorchSharp.torch.manual_seed(0);
         var model = DiffusionModel.Create(new EgnnDenoiser(egnn, device), PriorKind.ScaledPrior, prior, features);
         return (new DiffusionSampler(model, new SamplerOptions { Steps = steps }), sizes);

@@ -6,6 +6,8 @@ if (args.Length > 0 && args[0] == "egnn-memory") return EgnnMemoryProbe.Run(args
 if (args.Length > 0 && args[0] == "latent-difference") return GeoLdmLatentProbe.Run(args[1..]);
 if (args.Length > 0 && args[0] == "train-memory") return DiffusionMemoryProbe.Run(args[1..]);
 if (args.Length > 0 && args[0] == "dit-step") return DitStepProbe.Run(args[1..]);
+if (args.Length > 0 && args[0] == "edge-ops") return EdgeOpsProbe.Run(args[1..]);
+if (args.Length > 0 && args[0] == "train-step") return TrainingStepProbe.Run(args[1..]);
 if (args.Length > 0 && args[0] == "sample-plan") return SamplingThroughputProbe.Run(args[1..]);
 // An out-of-process job builds a generated project that references this one: build it with the same native runtime
 // (MSBuild reads environment variables as properties, so the CUDA build of this program builds CUDA benchmarks).

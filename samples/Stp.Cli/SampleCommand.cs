@@ -71,7 +71,7 @@ internal static class SampleCommand
     internal static Option<long> MaxEdgesOption() =>
         new Option<long>("--max-edges")
         {
-            Description = $"Efficient plan: a batch also closes before its real atom pairs, sum of N (N - 1), exceed this (default {SamplingPlan.DefaultMaxEdgesPerBatch}, which keeps GEOM's edge tensors in the CPU caches; 0 = no cap)",
+            Description = $"Efficient plan: a batch also closes before its real atom pairs, sum of N (N - 1), exceed this (default {SamplingPlan.DefaultMaxEdgesPerBatch}, which keeps the edge tensors in a CPU's caches; 0 = no cap, likely faster on a GPU)",
             DefaultValueFactory = _ => SamplingPlan.DefaultMaxEdgesPerBatch,
         }.InRange(0L);
 

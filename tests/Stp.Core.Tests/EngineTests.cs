@@ -104,9 +104,10 @@ public class EngineTests
         Assert.That(byEdges.Batches.Select(b => b.Sizes.ToArray()), Is.EqualTo(new[] { new[] { 3, 4, 9, 9, 15 }, new[] { 20 }, new[] { 30 } }));
         Assert.That(byEdges.Batches.Select(b => b.RealEdges), Is.EqualTo(new long[] { 372, 380, 870 }));
         Assert.That(byEdges.RealEdges, Is.EqualTo(1622L).And.EqualTo(plan.RealEdges), "the real edges do not depend on the batching");
-        // The default cap (32,768 pairs) on GEOM-sized molecules: 44 atoms are 1,892 pairs, 17 of them 32,164, 18 would be 34,056.
+        // The default cap (8,192 pairs) on GEOM-sized molecules: 44 atoms are 1,892 pairs, 4 of them 7,568, 5 would be 9,460.
         var geom = SamplingPlan.Efficient(Enumerable.Repeat(44, 100).ToArray(), 100);
-        Assert.That(geom.Batches.Select(b => b.Sizes.Count), Is.EqualTo(new[] { 17, 17, 17, 17, 17, 15 }));
+        Assert.That(geom.Batches.Select(b => b.Sizes.Count), Is.EqualTo(Enumerable.Repeat(4, 25)));
+        Assert.That(geom.Batches.Max(b => b.RealEdges), Is.EqualTo(7568L));
         Assert.That(SamplingPlan.Efficient(Enumerable.Repeat(44, 100).ToArray(), 100, maxEdgesPerBatch: null).Batches, Has.Count.EqualTo(1), "null: no cap");
         Assert.That(() => SamplingPlan.Efficient(sizes, 3, maxEdgesPerBatch: 0), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("edge cap"));
         var ctx = sizes.Select(n => new[] { (float)n }).ToArray();

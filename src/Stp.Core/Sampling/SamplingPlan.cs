@@ -50,12 +50,14 @@ public sealed class SamplingPlan
     public long RealEdges => Batches.Sum(b => b.RealEdges);
 
     /// <summary>
-    /// The default cap on the real edges of an efficient batch (<see cref="SamplingBatch.RealEdges"/>), 32,768 atom
-    /// pairs. QM9's sorted batches of 100 stay whole up to about 18 atoms per molecule and hold 60-90 molecules above.
-    /// A GEOM-Drugs batch of 100 (about 190,000 pairs, whose [E, nf] edge tensors no longer fit a CPU's caches)
-    /// becomes batches of about 17. See benchmarks/README.md.
+    /// The default cap on the real edges of an efficient batch (<see cref="SamplingBatch.RealEdges"/>), 8,192 atom
+    /// pairs, chosen on a CPU: over 1,000 molecules with the released EGNNs, caps of 8,192 / 16,384 / 32,768 / none
+    /// took 10.6 / 11.8 / 13.2 / 14.5 s per QM9 molecule and 31.4 / 32.1 / 41.3 / 67.6 s per GEOM-Drugs molecule at
+    /// 1000 steps (benchmarks/README.md): the [E, nf] edge tensors of a capped batch stay in the caches. QM9's sorted
+    /// batches of 100 then hold about 27 molecules of 18 atoms; a GEOM-Drugs molecule of 44 atoms shares a batch with
+    /// three others. On a GPU, where larger batches fill the device, pass a larger cap or null (not measured here).
     /// </summary>
-    public const long DefaultMaxEdgesPerBatch = 32_768;
+    public const long DefaultMaxEdgesPerBatch = 8_192;
 
     /// <summary>
     /// Sorted sizes, consecutive batches, each padded to its own maximum (paper D.1). A batch closes when it holds

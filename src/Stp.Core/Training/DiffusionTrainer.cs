@@ -151,18 +151,22 @@ public sealed class DiffusionTrainer : IDisposable
         using var scope = NewDisposeScope();
         var idx = BatchIndices(Step);
         using var batch = MoleculeBatch.Create(idx.Select(i => _train[i]).ToList(), Model.Codec.Features, _device, moleculeIds: idx, context: _context);
+        double tBatch = sw.Elapsed.TotalSeconds;
         double lr = CurrentLearningRate;
         _optimizer.LearningRate = lr;
         _optimizer.ZeroGrad();
         var loss = Model.TrainingLoss(batch, Options.Seed, Step);
         double lossValue = loss.Loss.item<float>();
+        double tForward = sw.Elapsed.TotalSeconds, tBackward = tForward;
         // Without clipping the norm is only measured (libtorch converts the bound to float32: double.MaxValue would overflow).
         double gradNorm = double.NaN, maxNorm = Options.ClipGradients ? Clipper.MaxNorm : float.MaxValue;
         if (double.IsFinite(lossValue))
         {
             loss.Loss.backward();
+            tBackward = sw.Elapsed.TotalSeconds;
             gradNorm = nn.utils.clip_grad_norm_(_params.Select(p => p.Param), maxNorm, 2.0);
         }
+        double tClip = sw.Elapsed.TotalSeconds;
         if (!double.IsFinite(lossValue) || !double.IsFinite(gradNorm))
         {
             SkippedSteps++;
@@ -180,16 +184,22 @@ public sealed class DiffusionTrainer : IDisposable
             if (gradNorm > maxNorm) _logger.LogDebug("Clipped gradient with norm {Norm:F1} to {Max:F1}", gradNorm, maxNorm);
         }
         _optimizer.Step();
+        double tOptimizer = sw.Elapsed.TotalSeconds;
         if (_ema.Count > 0)
         {
             using var noGrad = no_grad();
             double b = Options.EmaDecay;
             foreach (var (name, p) in _params) _ema[name].TimesInPlace(b).AddScaledInPlace(p.detach(), 1 - b);
         }
+        double tEma = sw.Elapsed.TotalSeconds;
+        LastPhases = new StepPhaseTimes(tBatch, tForward - tBatch, tBackward - tForward, tClip - tBackward, tOptimizer - tClip, tEma - tOptimizer);
         var progress = new TrainingProgress(Step + 1, Step / StepsPerEpoch, lossValue, gradNorm, gradNorm > maxNorm, sw.Elapsed.TotalSeconds);
         Step++;
         return progress;
     }
+
+    /// <summary>Wall seconds of the phases of the last completed step (profiling; on an asynchronous device the phases overlap).</summary>
+    internal StepPhaseTimes LastPhases { get; private set; }
 
     /// <summary>
     /// Swaps the EMA weights (the ones EDM samples, validates and saves with) into the model until the returned scope
@@ -274,4 +284,10 @@ public sealed class DiffusionTrainer : IDisposable
             _action = null;
         }
     }
+}
+
+/// <summary>Wall seconds of one training step's phases: batch assembly, forward + loss (to the loss read-back), backward, gradient norm/clipping, optimiser, EMA.</summary>
+internal readonly record struct StepPhaseTimes(double Batch, double Forward, double Backward, double Clip, double Optimizer, double Ema)
+{
+    public double Total => Batch + Forward + Backward + Clip + Optimizer + Ema;
 }
