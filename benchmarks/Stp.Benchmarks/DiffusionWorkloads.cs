@@ -47,7 +47,7 @@ public static class DiffusionWorkloads
     public static (DiffusionSampler Sampler, SizeDistribution Sizes) Sampler(string dataset, int steps, TorchSharp.torch.Device? device = null, bool small = false)
     {
         var (egnn, features, sizes, prior) = Config(dataset);
-        if (small) egnn = EgnnOptions.Small(features.Count, hiddenFeatures: 64, layers: 4);
+        if (small) egnn = EgnnOptions.Small(features.Count);
         TorchSharp.torch.manual_seed(0);
         var model = DiffusionModel.Create(new EgnnDenoiser(egnn, device), PriorKind.ScaledPrior, prior, features);
         return (new DiffusionSampler(model, new SamplerOptions { Steps = steps }), sizes);

@@ -33,7 +33,7 @@ public static class TrainingStepProbe
         var egnn = size switch
         {
             "tiny" => EgnnOptions.Small(features.Count, hiddenFeatures: 32, layers: 2),
-            "small" => EgnnOptions.Small(features.Count, hiddenFeatures: 64, layers: 4),
+            "small" => EgnnOptions.Small(features.Count),
             "medium" => EgnnOptions.Small(features.Count, hiddenFeatures: 128, layers: 6),
             "released" => released,
             _ => throw new ArgumentException($"unknown size '{size}' (tiny, small, medium, released)"),

@@ -54,7 +54,7 @@ public sealed class SamplingPlan
     /// pairs, chosen on a CPU: over 1,000 molecules with the released EGNNs, caps of 8,192 / 16,384 / 32,768 / none
     /// took 10.6 / 11.8 / 13.2 / 14.5 s per QM9 molecule and 31.4 / 32.1 / 41.3 / 67.6 s per GEOM-Drugs molecule at
     /// 1000 steps (benchmarks/README.md): the [E, nf] edge tensors of a capped batch stay in the caches. QM9's sorted
-    /// batches of 100 then hold about 27 molecules of 18 atoms; a GEOM-Drugs molecule of 44 atoms shares a batch with
+    /// batches of 100 then hold 26 molecules of 18 atoms (306 pairs each); a GEOM-Drugs molecule of 44 atoms shares a batch with
     /// three others. On a GPU, where larger batches fill the device, pass a larger cap or null (not measured here).
     /// </summary>
     public const long DefaultMaxEdgesPerBatch = 8_192;

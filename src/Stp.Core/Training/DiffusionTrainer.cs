@@ -287,7 +287,4 @@ public sealed class DiffusionTrainer : IDisposable
 }
 
 /// <summary>Wall seconds of one training step's phases: batch assembly, forward + loss (to the loss read-back), backward, gradient norm/clipping, optimiser, EMA.</summary>
-internal readonly record struct StepPhaseTimes(double Batch, double Forward, double Backward, double Clip, double Optimizer, double Ema)
-{
-    public double Total => Batch + Forward + Backward + Clip + Optimizer + Ema;
-}
+internal readonly record struct StepPhaseTimes(double Batch, double Forward, double Backward, double Clip, double Optimizer, double Ema);
