@@ -59,7 +59,7 @@ internal static class Conditioning
         if (Path.GetFileName(dataPath).Equals("train.npz", StringComparison.OrdinalIgnoreCase) && File.Exists(valid))
         {
             h = EdmQm9Split.Protocol(molecules, Prepare(MoleculeDatasets.LoadEdmNpz(valid), names, valid, "qm9"));
-            Console.WriteLine($"EDM's split: qm9_first_half / qm9_second_half of {dataPath} (numpy seed-42 permutation), validation {valid}.");
+            Console.WriteLine($"EDM's split: qm9_first_half / qm9_second_half of {dataPath} (numpy seed-42 permutation), validation {valid} (also the mean and MAD of the properties, as EDM).");
         }
         else if (File.Exists(excluded) && molecules.All(m => m.Properties.ContainsKey("index")))
         {
@@ -68,7 +68,7 @@ internal static class Conditioning
             List<Molecule> Pick(int[] idx) => idx.Select(i => byIndex.TryGetValue(i, out var m) ? m
                 : throw new InvalidDataException($"{dataPath}: QM9 record {i + 1} of EDM's split is missing.")).ToList();
             h = EdmQm9Split.Protocol(Pick(train), Pick(validation));
-            Console.WriteLine($"EDM's split: QM9 minus {excluded}, numpy seed-0 train/validation/test, then qm9_first_half / qm9_second_half.");
+            Console.WriteLine($"EDM's split: QM9 minus {excluded}, numpy seed-0 train/validation/test, then qm9_first_half / qm9_second_half; mean and MAD from the validation split, as EDM.");
         }
         else
         {
@@ -85,10 +85,13 @@ internal static class Conditioning
         .Where(t => t.Length > 0 && int.TryParse(t[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
         .Select(t => int.Parse(t[0], CultureInfo.InvariantCulture)).ToArray();
 
-    /// <summary>Context statistics and p(c | N) from the generator's training molecules.</summary>
-    public static void Attach(DiffusionModel model, IReadOnlyList<string> names, IReadOnlyList<Molecule> train)
+    /// <summary>
+    /// Context statistics (mean, MAD) from <paramref name="statistics"/> (the halves' <see cref="PropertyHalves.GeneratorStatistics"/>)
+    /// and p(c | N) from the generator's training molecules (EDM's DistributionProperty reads the training loader).
+    /// </summary>
+    public static void Attach(DiffusionModel model, IReadOnlyList<string> names, IReadOnlyList<Molecule> train, IReadOnlyList<Molecule> statistics)
     {
-        model.Context = ContextProperties.FromMolecules(names, train);
+        model.Context = ContextProperties.FromMolecules(names, statistics);
         model.PropertyDistribution = PropertyDistribution.FromMolecules(names, train);
         Console.WriteLine("Conditioning on " + string.Join(", ", names.Select((n, i) =>
             string.Create(CultureInfo.InvariantCulture, $"{n} (mean {model.Context.Means[i]:G5}, MAD {model.Context.Mads[i]:G5} {Qm9Properties.Find(n).Unit})"))));

@@ -94,7 +94,7 @@ internal static class RadmTraining
             Console.WriteLine($"Autoencoder from {aePath} (frozen)");
             model = RadmModel.ToDiffusionStage(ae, q.Prior, q.Prior == PriorKind.Unit ? null : q.Gamma(), dit);
             model.SizeDistribution ??= SizeDistribution.FromMolecules(q.Train);
-            if (q.Condition is not null) Conditioning.Attach(model, q.Condition, q.Train);
+            if (q.Condition is not null) Conditioning.Attach(model, q.Condition, q.Train, q.ContextStatistics ?? q.Train);
         }
         using (model)
         {

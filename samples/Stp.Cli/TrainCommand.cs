@@ -121,7 +121,8 @@ internal static class TrainCommand
                 return RadmTraining.Run(new RadmTrainRequest(ds, features, train, dataPath, folder, dev, r.GetValue(stage), r.GetValue(ditSize),
                     r.GetValue(size)!, r.GetValue(nf), r.GetValue(layers), priorKind, () => ResolveGamma(r.GetValue(gamma)!, ds, train, r.GetValue(gammaReference)),
                     r.GetValue(batch), r.GetValue(steps), r.GetValue(epochs), timeBudget, r.GetValue(lr), r.GetValue(ema),
-                    resumeRequested, r.GetValue(autoencoder), r.GetValue(ckptEvery), r.GetValue(evalEvery), r.GetValue(evalSamples), r.GetValue(maxSkipped), r.GetValue(seed), conditionNames, request, r.GetValue(tensorBoard)), ct);
+                    resumeRequested, r.GetValue(autoencoder), r.GetValue(ckptEvery), r.GetValue(evalEvery), r.GetValue(evalSamples), r.GetValue(maxSkipped), r.GetValue(seed), conditionNames, request, r.GetValue(tensorBoard),
+                    ContextStatistics: halves is { StatisticsFromValidation: true } ? valid : null), ct);
             }
 
             // 3. The model: resumed or new (weight initialisation seeded by the run's seed).
@@ -155,7 +156,7 @@ internal static class TrainCommand
                     ? CreateGeoLdm(features, egnn, r.GetValue(latent) ?? (ds == "geom" ? 2 : 1), priorKind, table, runSeed, dev)
                     : DiffusionModel.Create(new EgnnDenoiser(egnn, dev), priorKind, table, features, objective: trainingObjective);
                 model.SizeDistribution = SizeDistribution.FromMolecules(train);
-                if (conditionNames is not null) Conditioning.Attach(model, conditionNames, train);
+                if (conditionNames is not null) Conditioning.Attach(model, conditionNames, train, halves is { StatisticsFromValidation: true } ? valid : train);
             }
             using var owned = model;
             Console.WriteLine($"Model: {Models.Summary(model)}; device {dev}");

@@ -41,7 +41,7 @@ internal static class TrainPredictorCommand
             var halves = Conditioning.Halves(mols, dataPath, name, PropertyHalves.DefaultSeed);
             var train = halves.PredictorTrain.ToList();
             if (r.GetValue(maxMolecules) is int mm) train = train.Take(mm).ToList();
-            var norm = ContextProperties.FromMolecules(name, train);
+            var norm = ContextProperties.FromMolecules(name, halves.StatisticsFromValidation ? halves.PredictorValidation : train);
             long runSeed = r.GetValue(seed);
             var options = new PredictorTrainerOptions
             {

@@ -160,6 +160,11 @@ public class ConditionalCliTests
         Assert.That(output.ToString(), Does.Contain("EDM's split: qm9_first_half / qm9_second_half"));
         using var p = PropertyPredictor.Load(Path.Combine(pred, "alpha.safetensors"));
         Assert.That(p.Notes["protocol"], Does.StartWith("trained on 20 molecules of the predictor half, selected on 10 validation molecules, held-out = the 20 training"));
+        // As EDM's compute_mean_mad on its split: the target statistics are those of valid.npz, not of the training half.
+        var validAlpha = Enumerable.Range(0, 10).Select(i => 10.0 + i % 2 * 3 + 0.01 * (i + 100)).ToArray();
+        double mean = validAlpha.Average(), mad = validAlpha.Average(v => Math.Abs(v - mean));
+        Assert.That(p.Normalization.Means[0], Is.EqualTo(mean).Within(1e-9));
+        Assert.That(p.Normalization.Mads[0], Is.EqualTo(mad).Within(1e-9));
     }
 
     [Test]

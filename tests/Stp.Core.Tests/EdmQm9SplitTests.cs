@@ -42,5 +42,18 @@ public class EdmQm9SplitTests
         Assert.That(first.Take(2).Select(m => m.Id), Is.EqualTo(new[] { "75721", "80184" }));
         Assert.That(second.Take(2).Select(m => m.Id), Is.EqualTo(new[] { "85797", "47354" }));
         Assert.That(first.Count + second.Count, Is.EqualTo(100_000));
+
+        // EDM's protocol validates both halves on QM9's validation split and takes the mean / MAD from it; the seeded
+        // halves of a smaller set take them from their training parts.
+        var validation = mols.Take(10).ToList();
+        var edm = EdmQm9Split.Protocol(mols, validation);
+        Assert.That(edm.StatisticsFromValidation, Is.True);
+        Assert.That(edm.GeneratorStatistics, Is.SameAs(validation));
+        Assert.That(edm.PredictorStatistics, Is.SameAs(validation));
+        Assert.That(edm.GeneratorTrain.Select(m => m.Id).Take(2), Is.EqualTo(new[] { "85797", "47354" }));
+        var seeded = PropertyHalves.Split(mols.Take(1000).ToList());
+        Assert.That(seeded.StatisticsFromValidation, Is.False);
+        Assert.That(seeded.GeneratorStatistics, Is.SameAs(seeded.GeneratorTrain));
+        Assert.That(seeded.PredictorStatistics, Is.SameAs(seeded.PredictorTrain));
     }
 }

@@ -48,11 +48,12 @@ public static class EdmQm9Split
 
     /// <summary>
     /// The conditional protocol on EDM's data: the predictor trains on qm9_first_half, the generator on
-    /// qm9_second_half, and both validate on EDM's validation split.
+    /// qm9_second_half, and both validate on EDM's validation split, which also gives the mean and MAD of the property
+    /// (<see cref="PropertyHalves.StatisticsFromValidation"/>).
     /// </summary>
     public static PropertyHalves Protocol(IReadOnlyList<Molecule> edmTrain, IReadOnlyList<Molecule> edmValidation)
     {
         var (first, second) = Halves(edmTrain);
-        return new PropertyHalves(first, edmValidation, second, edmValidation);
+        return new PropertyHalves(first, edmValidation, second, edmValidation) { StatisticsFromValidation = true };
     }
 }

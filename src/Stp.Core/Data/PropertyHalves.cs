@@ -21,6 +21,20 @@ public sealed record PropertyHalves(IReadOnlyList<Molecule> PredictorTrain, IRea
     public const long DefaultSeed = 42;
 
     /// <summary>
+    /// Whether the mean and MAD of a property (the generator's context normalisation and the predictor's targets) come
+    /// from the validation parts, as EDM's <c>compute_mean_mad</c> does on its split (FACTS 1.10, 1.11): true for
+    /// <see cref="EdmQm9Split.Protocol"/>; false for <see cref="Split"/>, whose validation parts are small (654 molecules
+    /// of the shared data), so there the statistics come from the training parts.
+    /// </summary>
+    public bool StatisticsFromValidation { get; init; }
+
+    /// <summary>The molecules the generator's context statistics (mean, MAD) are computed on; see <see cref="StatisticsFromValidation"/>.</summary>
+    public IReadOnlyList<Molecule> GeneratorStatistics => StatisticsFromValidation ? GeneratorValidation : GeneratorTrain;
+
+    /// <summary>The molecules the predictor's target statistics (mean, MAD) are computed on; see <see cref="StatisticsFromValidation"/>.</summary>
+    public IReadOnlyList<Molecule> PredictorStatistics => StatisticsFromValidation ? PredictorValidation : PredictorTrain;
+
+    /// <summary>
     /// Splits <paramref name="molecules"/>: a permutation drawn from <paramref name="seed"/> (Fisher-Yates over the split
     /// random domain, stream 2), the first floor(M / 2) molecules are the predictor half, the rest the generator half;
     /// in each half the first round(<paramref name="validationFraction"/> x size) molecules are its validation part.
