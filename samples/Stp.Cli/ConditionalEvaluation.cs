@@ -26,6 +26,7 @@ internal static class ConditionalEvaluation
             var targets = PropertyMae.Targets(with, p.Property);
             double mae = PropertyMae.Compute(predictions, targets);
             double? rho = with.Count >= 3 ? RankCorrelation.Spearman(targets, predictions) : null;
+            var withinSizes = RankCorrelation.WithinGroups(targets, predictions, with.Select(m => m.AtomCount).ToArray());
             double? numNodes = null;
             var stem = path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? path[..^".safetensors".Length] : path;
             var baseline = stem + ".numnodes.safetensors";
@@ -35,7 +36,7 @@ internal static class ConditionalEvaluation
                 numNodes = PropertyMae.Evaluate(nn, with);
             }
             Console.WriteLine($"{p.Property}: predictor {path} ({p}){(p.Notes.TryGetValue("protocol", out var proto) ? "; " + proto : "")}");
-            rows.Add(new ConditionalRow(p.Property, with.Count, mae, numNodes, p.HeldOut, rho));
+            rows.Add(new ConditionalRow(p.Property, with.Count, mae, numNodes, p.HeldOut, rho, withinSizes));
         }
         var table = ConditionalTable.ToMarkdown(rows, Path.GetFileName(samplesPath));
         Directory.CreateDirectory(folder);
