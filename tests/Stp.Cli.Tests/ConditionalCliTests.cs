@@ -101,6 +101,13 @@ public class ConditionalCliTests
         var row = table.Split('\n').Single(l => l.StartsWith("| alpha", StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries);
         Assert.That(double.Parse(row[3], CultureInfo.InvariantCulture), Is.EqualTo(byHand).Within(Math.Max(0.01, byHand * 0.005)), "the table's MAE is mean |prediction - requested value|");
         Assert.That(row[4], Is.EqualTo("8"));
+        var lines = File.ReadAllLines(Path.Combine(report, "conditional_alpha.csv"));
+        Assert.That(lines[0], Is.EqualTo("index,atoms,requested,predicted,abs_error"));
+        Assert.That(lines.Length, Is.EqualTo(9), "one line per molecule");
+        var cols = lines[1].Split(',');
+        Assert.That(int.Parse(cols[1], CultureInfo.InvariantCulture), Is.EqualTo(mols[0].AtomCount));
+        Assert.That(double.Parse(cols[2], CultureInfo.InvariantCulture), Is.EqualTo(Value(mols[0], "alpha")).Within(1e-9));
+        Assert.That(double.Parse(cols[3], CultureInfo.InvariantCulture), Is.EqualTo(y[0]).Within(1e-6));
     }
 
     [TestCase("geoldm")]
