@@ -1,6 +1,6 @@
 using System.Globalization;
-using Stp.Data;
 using Stp.Chemistry;
+using Stp.Data;
 using Stp.Metrics.Properties;
 
 namespace Stp.Cli;
@@ -16,6 +16,7 @@ internal static class ConditionalEvaluation
     public static string Run(IReadOnlyList<Molecule> molecules, string samplesPath, IReadOnlyList<string> predictorPaths, TorchSharp.torch.Device device, string folder)
     {
         var rows = new List<ConditionalRow>();
+        Directory.CreateDirectory(folder);
         foreach (var path in predictorPaths)
         {
             using var p = PropertyPredictor.Load(path, device);
@@ -42,15 +43,13 @@ internal static class ConditionalEvaluation
         }
         var table = ConditionalTable.ToMarkdown(rows, Path.GetFileName(samplesPath));
         Console.WriteLine($"Per-molecule requested and predicted values: {Path.Combine(folder, "conditional_<property>.csv")}");
-        Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "conditional_mae.md"), table + "\n");
+        AtomicFile.WriteAllText(Path.Combine(folder, "conditional_mae.md"), table + "\n");
         return table + string.Create(CultureInfo.InvariantCulture, $"\n(MAE in the table's units; held-out columns on real molecules of the generator half, #Atoms on these samples when a numnodes baseline lies beside the predictor.)");
     }
 
     /// <summary>One line per molecule (its position among the molecules that carry the property, atom count, requested and predicted value in EDM's unit), written atomically.</summary>
     private static void WritePerMolecule(string path, IReadOnlyList<Molecule> molecules, IReadOnlyList<double> targets, IReadOnlyList<double> predictions)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var sb = new System.Text.StringBuilder("index,atoms,requested,predicted,abs_error\n");
         for (int i = 0; i < molecules.Count; i++)
             sb.Append(string.Create(CultureInfo.InvariantCulture, $"{i},{molecules[i].AtomCount},{targets[i]:R},{predictions[i]:R},{Math.Abs(predictions[i] - targets[i]):R}\n"));

@@ -110,6 +110,8 @@ internal static class TrainCommand
             var bad = train.Where(m => m.AtomicNumbers.Any(z => features.Vocabulary.IndexOf(z) < 0)).ToList();
             if (bad.Count > 0) { Console.WriteLine($"Skipping {bad.Count} molecules with elements outside the {ds} vocabulary."); train = train.Except(bad).ToList(); }
             if (r.GetValue(maxTrain) is int mt) train = train.Take(mt).ToList();
+            // The context's mean and MAD: EDM's validation split on EDM's data, else the training molecules.
+            var contextStatistics = halves is { StatisticsFromValidation: true } ? valid : train;
             Console.WriteLine($"{all.Count} molecules: train {train.Count}, validation {valid.Count}, held-out test {test.Count}");
             request.Split["molecules"] = all.Count;
             request.Split["train"] = train.Count;
@@ -122,7 +124,7 @@ internal static class TrainCommand
                     r.GetValue(size)!, r.GetValue(nf), r.GetValue(layers), priorKind, () => ResolveGamma(r.GetValue(gamma)!, ds, train, r.GetValue(gammaReference)),
                     r.GetValue(batch), r.GetValue(steps), r.GetValue(epochs), timeBudget, r.GetValue(lr), r.GetValue(ema),
                     resumeRequested, r.GetValue(autoencoder), r.GetValue(ckptEvery), r.GetValue(evalEvery), r.GetValue(evalSamples), r.GetValue(maxSkipped), r.GetValue(seed), conditionNames, request, r.GetValue(tensorBoard),
-                    ContextStatistics: halves is { StatisticsFromValidation: true } ? valid : null), ct);
+                    ContextStatistics: contextStatistics), ct);
             }
 
             // 3. The model: resumed or new (weight initialisation seeded by the run's seed).
@@ -156,7 +158,7 @@ internal static class TrainCommand
                     ? CreateGeoLdm(features, egnn, r.GetValue(latent) ?? (ds == "geom" ? 2 : 1), priorKind, table, runSeed, dev)
                     : DiffusionModel.Create(new EgnnDenoiser(egnn, dev), priorKind, table, features, objective: trainingObjective);
                 model.SizeDistribution = SizeDistribution.FromMolecules(train);
-                if (conditionNames is not null) Conditioning.Attach(model, conditionNames, train, halves is { StatisticsFromValidation: true } ? valid : train);
+                if (conditionNames is not null) Conditioning.Attach(model, conditionNames, train, contextStatistics);
             }
             using var owned = model;
             Console.WriteLine($"Model: {Models.Summary(model)}; device {dev}");
